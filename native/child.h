@@ -1,0 +1,29 @@
+/* Helpers shared by the code that runs in a cloned child. A child of a
+ * multi-threaded process may only make async-signal-safe calls: no malloc,
+ * no stdio, and raw syscalls where glibc would synchronise threads. */
+#ifndef CHILD_H
+#define CHILD_H
+
+#include <stdint.h>
+#include "containers.h"
+
+/* clone3() with fork semantics (no new stack): returns like fork(). */
+long clone_child(uint64_t flags);
+int make_pipes(int go[2], int report[2]);
+void finish_parent(struct ct_child *child, long pid, int go[2], int report[2]);
+
+void report(int fd, const char *step, int error, int status);
+_Noreturn void fail(int fd, const char *step);
+void await_go(int go_fd);
+void watch_parent(int go_fd, int deathsig);
+
+int become_root(int setgroups);
+void reset_signals(void);
+void take_terminal(int report_fd, int console, int new_session);
+_Noreturn void exec_command(int report_fd, const char *file, const char *path,
+                            const char *const *argv, const char *const *envp);
+
+void enter_root(const struct ct_spawn_config *config, int report_fd);
+int loopback_up(void);
+
+#endif

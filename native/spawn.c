@@ -1,0 +1,111 @@
+/* Starting a child in new namespaces, held until its parent has written
+ * its id maps. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "child.h"
+
+long clone_child(uint64_t flags) {
+  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+
+  /* clone3() because CLONE_NEWTIME does not fit clone()'s flags; with no
+   * stack given it returns twice like fork(), on a copy of this stack. */
+  return syscall(SYS_clone3, &args, sizeof args);
+}
+
+int make_pipes(int go[2], int report[2]) {
+  /* Close-on-exec, so that no other child of Node inherits them. */
+  if (pipe2(go, O_CLOEXEC) < 0)
+    return -errno;
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    int error = errno;
+    close(go[0]), close(go[1]);
+    return -error;
+  }
+  return 0;
+}
+
+void finish_parent(struct ct_child *child, long pid, int go[2], int report[2]) {
+  close(go[0]);
+  close(report[1]);
+  child->pid = pid;
+  child->go_fd = go[1];
+  child->report_fd = report[0];
+}
+
+void await_go(int go_fd) {
+  char go;
+  long result;
+
+  do
+    result = read(go_fd, &go, 1);
+  while (result < 0 && errno == EINTR);
+  /* End of file: the parent gave up (a map failed) or died. */
+  if (result != 1)
+    _exit(125);
+}
+
+void watch_parent(int go_fd, int deathsig) {
+  struct pollfd hangup = { .fd = go_fd, .events = 0 };
+
+  if (!deathsig)
+    return;
+  prctl(PR_SET_PDEATHSIG, deathsig);
+  /* The parent holds go_fd open until exec: a hang-up now means it died
+   * before PR_SET_PDEATHSIG could take effect. */
+  if (poll(&hangup, 1, 0) > 0 && (hangup.revents & POLLHUP))
+    _exit(125);
+}
+
+static _Noreturn void child(const struct ct_spawn_config *config, int go_fd,
+                            int report_fd) {
+  reset_signals();
+  await_go(go_fd);
+  if (become_root(config->setgroups) < 0)
+    fail(report_fd, "become root in the user namespace");
+  /* After become_root(): a change of credentials clears the death signal. */
+  watch_parent(go_fd, config->deathsig);
+  if (config->hostname && sethostname(config->hostname, strlen(config->hostname)) < 0)
+    fail(report_fd, "set the hostname");
+  if ((config->clone_flags & CLONE_NEWNET) && loopback_up() < 0)
+    fail(report_fd, "bring up lo");
+  if (config->root)
+    enter_root(config, report_fd);
+  take_terminal(report_fd, config->console, config->new_session);
+  exec_command(report_fd, config->file, config->search_path,
+               config->argv, config->envp);
+}
+
+int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
+  sigset_t all, saved;
+  int go[2], report[2], error;
+  long pid;
+
+  if ((error = make_pipes(go, report)) < 0)
+    return error;
+  /* No signal handler of Node's may run in the child before it resets
+   * them: block everything across the clone. */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  pid = clone_child(config->clone_flags);
+  if (pid == 0) {
+    close(go[1]);
+    close(report[0]);
+    child(config, go[0], report[1]);
+  }
+  error = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (pid < 0) {
+    close(go[0]), close(go[1]), close(report[0]), close(report[1]);
+    return -error;
+  }
+  finish_parent(result, pid, go, report);
+  return 0;
+}

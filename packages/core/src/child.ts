@@ -1,0 +1,128 @@
+import { closeSync, readSync, readFileSync, writeSync } from 'node:fs';
+import { StepError } from './errors';
+import { Child, JoinConfig, REPORT_SIZE, SpawnConfig, native } from './native';
+import { MapPlan, writeMaps } from './userns';
+import { decodeStatus, reap, shellStatus } from './wait';
+
+/** A record from a child's report pipe (struct ct_report). */
+interface Report {
+  error: number;
+  status: number;
+  step: string;
+}
+
+function readReport(fd: number): Report | null {
+  const buffer = Buffer.alloc(REPORT_SIZE);
+  let got = 0;
+  while (got < REPORT_SIZE) {
+    const n = readSync(fd, buffer, got, REPORT_SIZE - got, null);
+    if (n === 0) break;
+    got += n;
+  }
+  if (got < REPORT_SIZE) return null;
+  const step = buffer.subarray(8);
+  return {
+    error: buffer.readInt32LE(0),
+    status: buffer.readInt32LE(4),
+    step: step.subarray(0, Math.max(0, step.indexOf(0))).toString(),
+  };
+}
+
+/** Turns a child's report into the error main() explains. */
+function reportError(report: Report, command: string): StepError {
+  if (report.step === 'exec') {
+    if (report.error === 2) return new StepError(`${command}: command not found`, 0, 'not-found');
+    return new StepError(`cannot run ${command}`, report.error, 'not-executable');
+  }
+  if (report.step === '-i command') {
+    const status = shellStatus(decodeStatus(report.status));
+    return new StepError(`the -i command failed with status ${status}`, 0, 'helper', undefined, status);
+  }
+  const hint = report.step.startsWith('mount') || report.step.startsWith('bind')
+    ? 'is the directory on a file system that allows mounts from a user namespace?' : undefined;
+  return new StepError(report.step, report.error, 'setup', hint);
+}
+
+/** Why clone() of a user namespace may be refused, naming the setting. */
+export function usernsHint(): string | undefined {
+  const read = (file: string) => {
+    try { return readFileSync(file, 'utf8').trim(); } catch { return undefined; }
+  };
+  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
+    return 'user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=1';
+  }
+  if (read('/proc/sys/user/max_user_namespaces') === '0') {
+    return 'user namespaces are disabled: sysctl user.max_user_namespaces is 0';
+  }
+  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') {
+    return 'AppArmor restricts user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile that allows userns';
+  }
+  return undefined;
+}
+
+function abort(child: Child): void {
+  // Closing go_fd without a byte tells the child to exit at once.
+  closeSync(child.go_fd);
+  closeSync(child.report_fd);
+  reap(child.pid);
+}
+
+/** What happens between clone() and letting the child go on. */
+export type BeforeGo = (pid: number) => Promise<void>;
+
+/**
+ * Starts config.file in new namespaces: clones the child, writes its id
+ * maps, runs `beforeGo`, lets it go on and waits until it has exec'd the
+ * command (or reported the step that failed). Returns its pid.
+ */
+export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeGo?: BeforeGo): Promise<number> {
+  const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
+  const result = native().spawn(config, child);
+  if (result < 0) throw new StepError('create namespaces', -result, 'setup', usernsHint());
+  try {
+    await writeMaps(child.pid, plan);
+    await beforeGo?.(child.pid);
+  } catch (error) {
+    abort(child);
+    throw error;
+  }
+  return finishStart(child, config.argv[0] ?? config.file);
+}
+
+function finishStart(child: Child, command: string): number {
+  writeSync(child.go_fd, 'g');
+  const report = readReport(child.report_fd);
+  closeSync(child.go_fd);
+  closeSync(child.report_fd);
+  if (report) {
+    reap(child.pid);
+    throw reportError(report, command);
+  }
+  return child.pid;
+}
+
+/**
+ * Runs config.file in the namespaces given by fds (ct_join): the joining
+ * process reports the pid of the command, a child of ours, then exits.
+ */
+export function joinContainer(config: JoinConfig): number {
+  const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
+  const result = native().join(config, child);
+  if (result < 0) throw new StepError('fork', -result);
+  writeSync(child.go_fd, 'g');
+  const started = readReport(child.report_fd);
+  reap(child.pid);
+  if (!started || started.step !== 'started') {
+    closeSync(child.go_fd);
+    closeSync(child.report_fd);
+    throw started ? reportError(started, config.argv[0] ?? config.file) : new StepError('join the container');
+  }
+  const failed = readReport(child.report_fd);
+  closeSync(child.go_fd);
+  closeSync(child.report_fd);
+  if (failed) {
+    reap(started.status);
+    throw reportError(failed, config.argv[0] ?? config.file);
+  }
+  return started.status;
+}

@@ -1,0 +1,76 @@
+import minimist from 'minimist';
+import { Reason, StepError, usageError } from './errors';
+
+/** Exit statuses shared by the three tools; each man page lists them. */
+export const EXIT_USAGE = 64;
+export const EXIT_FAILURE = 125;
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export interface OptionSpec {
+  /** Options that take a value, e.g. ['u', 'g']. */
+  string: string[];
+  /** Flags, e.g. ['h', 'V']. */
+  boolean: string[];
+  alias: Record<string, string>;
+}
+
+export type Options = minimist.ParsedArgs;
+
+/**
+ * Parses options up to the first non-option, like getopt's '+', so that
+ * `pseudo ls -l` passes -l to ls. Unknown options and options missing
+ * their value are usage errors.
+ */
+export function parseOptions(args: string[], spec: OptionSpec): Options {
+  const known = new Set([...spec.string, ...spec.boolean, ...Object.keys(spec.alias),
+    ...Object.values(spec.alias)]);
+  let unknown: string | undefined;
+  const options = minimist(args, {
+    string: spec.string,
+    boolean: spec.boolean,
+    alias: spec.alias,
+    stopEarly: true,
+    unknown: (arg) => {
+      if (!unknown && arg.startsWith('-') && arg !== '-') {
+        unknown = arg.startsWith('--')
+          ? arg.replace(/=.*/, '')
+          : `-${[...arg.slice(1)].find((c) => !known.has(c)) ?? arg.slice(1)}`;
+      }
+      return true;
+    },
+  });
+  if (unknown) throw usageError(`unknown option ${unknown}`);
+  for (const name of spec.string) {
+    const value = options[name];
+    if (Array.isArray(value)) throw usageError(`option -${name} given more than once`);
+    if (value === '') throw usageError(`option -${name} needs a value`);
+  }
+  return options;
+}
+
+/** Each tool's own mapping from the reason of a failure to its exit status. */
+export type StatusTable = Record<Reason, number>;
+
+export const DEFAULT_STATUSES: StatusTable = {
+  usage: EXIT_USAGE,
+  'not-found': EXIT_NOT_FOUND,
+  'not-executable': EXIT_NOT_EXECUTABLE,
+  helper: EXIT_FAILURE,
+  setup: EXIT_FAILURE,
+};
+
+/** Prints one line, `prog: what is wrong`, and returns the status for it. */
+export function explain(prog: string, error: unknown, statuses: StatusTable): number {
+  if (error instanceof StepError) {
+    const tail = error.reason === 'usage' ? ` (try '${prog} --help')` : '';
+    process.stderr.write(`${prog}: ${error.message}${tail}\n`);
+    return error.reason === 'helper' && error.status ? error.status : statuses[error.reason];
+  }
+  process.stderr.write(`${prog}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT_FAILURE;
+}
+
+export function version(): string {
+  return (require('../package.json') as { version: string }).version;
+}

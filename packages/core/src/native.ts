@@ -1,0 +1,123 @@
+/**
+ * The binding to native/libcontainers.so: every native function is
+ * declared here, once, and nowhere else. The C side is native/containers.h.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { StepError } from './errors';
+
+type Koffi = typeof import('koffi');
+
+export interface SpawnConfig {
+  clone_flags: bigint;
+  setgroups: number;
+  new_session: number;
+  console: number;
+  deathsig: number;
+  root: string | null;
+  console_path: string | null;
+  bind_sys: number;
+  cgroup2: number;
+  devpts_options: string | null;
+  hostname: string | null;
+  init_command: string | null;
+  helper_env: (string | null)[] | null;
+  file: string;
+  search_path: string | null;
+  argv: (string | null)[];
+  envp: (string | null)[];
+}
+
+export interface JoinConfig {
+  user_fd: number;
+  ns_fds: number[];
+  root_fd: number;
+  setgroups: number;
+  console: number;
+  file: string;
+  search_path: string | null;
+  argv: (string | null)[];
+  envp: (string | null)[];
+}
+
+/** The parent's side of a started child (struct ct_child). */
+export interface Child {
+  pid: number;
+  go_fd: number;
+  report_fd: number;
+}
+
+export interface Native {
+  spawn(config: SpawnConfig, child: Child): number;
+  join(config: JoinConfig, child: Child): number;
+  waitpid(pid: number, status: Int32Array, nohang: number): number;
+  openpty(fds: Int32Array, name: Buffer, size: number): number;
+  setWinsize(fd: number, rows: number, cols: number): number;
+  setConsoleMode(fd: number, echo: number, post: number): number;
+}
+
+/** Size of struct ct_report: int32 error, int32 status, char step[56]. */
+export const REPORT_SIZE = 64;
+
+export const NATIVE_DIR = resolve(__dirname, '../../../native');
+export const LIBRARY = join(NATIVE_DIR, 'build/libcontainers.so');
+
+let loaded: Native | undefined;
+
+/** Loads the library, building it first when install scripts were skipped. */
+export function native(): Native {
+  if (!loaded) loaded = bind(require('koffi') as Koffi, ensureBuilt());
+  return loaded;
+}
+
+function ensureBuilt(): string {
+  if (existsSync(LIBRARY)) return LIBRARY;
+  const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (make.status === 0 && existsSync(LIBRARY)) return LIBRARY;
+  throw new StepError(`native library ${LIBRARY} is missing and could not be built`, 0, 'setup',
+    `install make and a C compiler, then run: make -C ${NATIVE_DIR}`);
+}
+
+function bind(koffi: Koffi, path: string): Native {
+  const lib = koffi.load(path);
+  koffi.struct('ct_spawn_config', {
+    clone_flags: 'uint64_t',
+    setgroups: 'int32_t',
+    new_session: 'int32_t',
+    console: 'int32_t',
+    deathsig: 'int32_t',
+    root: 'const char *',
+    console_path: 'const char *',
+    bind_sys: 'int32_t',
+    cgroup2: 'int32_t',
+    devpts_options: 'const char *',
+    hostname: 'const char *',
+    init_command: 'const char *',
+    helper_env: 'const char **',
+    file: 'const char *',
+    search_path: 'const char *',
+    argv: 'const char **',
+    envp: 'const char **',
+  });
+  koffi.struct('ct_join_config', {
+    user_fd: 'int32_t',
+    ns_fds: koffi.array('int32_t', 7),
+    root_fd: 'int32_t',
+    setgroups: 'int32_t',
+    console: 'int32_t',
+    file: 'const char *',
+    search_path: 'const char *',
+    argv: 'const char **',
+    envp: 'const char **',
+  });
+  koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' });
+  return {
+    spawn: lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)'),
+    join: lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)'),
+    waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t nohang)'),
+    openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
+    setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
+    setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
+  };
+}

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { StepError, fromSystemError, usageError } from './errors';
+import {
+  IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
+} from './idmap';
+import { Range, SUBGID, SUBUID, readSubids } from './subid';
+
+/** The uid and gid maps of a new user namespace, and how to write them. */
+export interface MapPlan {
+  uid: IdMap;
+  gid: IdMap;
+  /** Write with newuidmap/newgidmap (false: write /proc/PID/*_map directly). */
+  uidHelper: string | null;
+  gidHelper: string | null;
+}
+
+export interface MapOptions {
+  uidMap?: string;
+  gidMap?: string;
+}
+
+const HELPER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+
+/** Finds a setuid helper such as newuidmap in PATH or the usual places. */
+export function findHelper(name: string, path = process.env.PATH ?? ''): string | null {
+  for (const dir of [...path.split(':').filter(Boolean), ...HELPER_DIRS]) {
+    try {
+      accessSync(`${dir}/${name}`, constants.X_OK);
+      return `${dir}/${name}`;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function userName(uid: number): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(uid);
+  }
+}
+
+/**
+ * Decides the maps for the caller. Root gets rootDefaultMap() unless told
+ * otherwise and writes any map itself. Anyone else gets their own id as
+ * container root and their delegated ranges above it, through the setuid
+ * helpers; without a helper or a delegation, the single self mapping.
+ */
+export function planMaps(options: MapOptions): MapPlan {
+  const uid = process.getuid!(), gid = process.getgid!();
+  if (uid === 0) {
+    const pick = (text: string | undefined, option: string) => {
+      const map = text === undefined ? rootDefaultMap() : parseMap(text, option);
+      validateMap(map, option);
+      return map;
+    };
+    return { uid: pick(options.uidMap, '-u'), gid: pick(options.gidMap, '-g'), uidHelper: null, gidHelper: null };
+  }
+  const user = userName(uid);
+  const side = (own: number, file: string, text: string | undefined, option: string, helperName: string) => {
+    const delegated = readSubids(file, user, own);
+    const helper = findHelper(helperName);
+    const allowed: Range[] = [{ start: own, count: 1 }, ...delegated];
+    let map: IdMap;
+    if (text !== undefined) {
+      map = parseMap(text, option);
+      validateMap(map, option, allowed);
+      if (!isSelfMap(map, own) && !helper) {
+        throw usageError(`${option} ${text}: mapping ids other than your own needs ${helperName}`
+          + ' (install the uidmap package)');
+      }
+    } else {
+      map = helper ? defaultMap(own, delegated) : defaultMap(own, []);
+    }
+    return { map, helper: isSelfMap(map, own) ? null : helper };
+  };
+  const u = side(uid, SUBUID, options.uidMap, '-u', 'newuidmap');
+  const g = side(gid, SUBGID, options.gidMap, '-g', 'newgidmap');
+  return { uid: u.map, gid: g.map, uidHelper: u.helper, gidHelper: g.helper };
+}
+
+/**
+ * Whether the namespace may call setgroups(): not when an unprivileged
+ * caller wrote its gid_map directly, which requires setgroups "deny".
+ */
+export function setgroupsAllowed(plan: MapPlan): boolean {
+  return process.getuid!() === 0 || plan.gidHelper !== null;
+}
+
+function runHelper(helper: string, pid: number, map: IdMap): Promise<void> {
+  const args = [String(pid), ...map.flatMap((e) => [e.inner, e.outer, e.count].map(String))];
+  return new Promise((resolve, reject) => {
+    execFile(helper, args, { env: {} }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      const said = stderr.trim().split('\n')[0] || error.message;
+      reject(new StepError(`${helper} ${map.map(formatExtent).join(',')} failed: ${said.replace(/^[^:]*: /, '')}`,
+        0, 'setup', 'check /etc/subuid and /etc/subgid, and that the helper is setuid root'));
+    });
+  });
+}
+
+function writeProc(pid: number, file: string, text: string): void {
+  try {
+    writeFileSync(`/proc/${pid}/${file}`, text);
+  } catch (error) {
+    throw fromSystemError(`write /proc/${pid}/${file}`, error);
+  }
+}
+
+function lines(map: IdMap): string {
+  return map.map((e) => `${e.inner} ${e.outer} ${e.count}\n`).join('');
+}
+
+/** Writes both maps of the child's new user namespace. */
+export async function writeMaps(pid: number, plan: MapPlan): Promise<void> {
+  const pending: Promise<void>[] = [];
+  if (plan.uidHelper) pending.push(runHelper(plan.uidHelper, pid, plan.uid));
+  else writeProc(pid, 'uid_map', lines(plan.uid));
+  if (plan.gidHelper) {
+    pending.push(runHelper(plan.gidHelper, pid, plan.gid));
+  } else {
+    // Unprivileged, the kernel takes a gid_map only once setgroups is denied.
+    if (process.getuid!() !== 0) writeProc(pid, 'setgroups', 'deny');
+    writeProc(pid, 'gid_map', lines(plan.gid));
+  }
+  await Promise.all(pending);
+}

@@ -1,0 +1,23 @@
+/** The --help text; man/pseudo.1 and the README say the same. */
+export const HELP = `Usage: pseudo [OPTIONS] [CMD [ARG]...]
+Run CMD (or $SHELL, or /bin/sh) as root in a new user namespace, with the
+caller's subordinate uids and gids mapped above root.
+
+Options:
+  -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -h, --help     show this help and exit
+  -V, --version  show the version and exit
+
+Options stop at the first non-option: pseudo ls -l passes -l to ls.
+
+Default maps: container id 0 is the caller's uid (gid); container ids
+1, 2, ... are the caller's ranges in /etc/subuid (/etc/subgid), in file
+order, written with newuidmap (newgidmap). Without the helpers or a range,
+only 0 is mapped and setgroups is denied. Run by root, container 0 is host
+id 4294967294 and ids 1 to 4294967293 map onto themselves.
+
+Exit status: CMD's own; if CMD is killed by a signal, pseudo kills itself
+with the same signal. 64: usage error; 125: pseudo failed; 126: CMD cannot
+be run; 127: CMD not found.
+`;
