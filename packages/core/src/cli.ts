@@ -40,11 +40,11 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
       return true;
     },
   });
-  if (unknown) throw usageError(`unknown option ${unknown}`);
+  if (unknown) throw usageError(`unknown option ${unknown}`, true);
   for (const name of spec.string) {
     const value = options[name];
-    if (Array.isArray(value)) throw usageError(`option -${name} given more than once`);
-    if (value === '') throw usageError(`option -${name} needs a value`);
+    if (Array.isArray(value)) throw usageError(`option -${name} given more than once`, true);
+    if (value === '') throw usageError(`option -${name} needs a value`, true);
   }
   return options;
 }
@@ -63,8 +63,7 @@ export const DEFAULT_STATUSES: StatusTable = {
 /** Prints one line, `prog: what is wrong`, and returns the status for it. */
 export function explain(prog: string, error: unknown, statuses: StatusTable): number {
   if (error instanceof StepError) {
-    const tail = error.reason === 'usage' ? ` (try '${prog} --help')` : '';
-    process.stderr.write(`${prog}: ${error.message}${tail}\n`);
+    process.stderr.write(`${prog}: ${error.message}\n`);
     return error.reason === 'helper' && error.status ? error.status : statuses[error.reason];
   }
   process.stderr.write(`${prog}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

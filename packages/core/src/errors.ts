@@ -27,8 +27,8 @@ export class StepError extends Error {
 }
 
 /** Usage errors have no errno: the message is the whole story. */
-export function usageError(message: string): StepError {
-  return new StepError(message, 0, 'usage');
+export function usageError(message: string, seeHelp = false): StepError {
+  return new StepError(message, 0, 'usage', seeHelp ? 'see --help' : undefined);
 }
 
 export function errnoMessage(errno: number): string {

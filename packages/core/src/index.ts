@@ -8,3 +8,4 @@ export * from './child';
 export * from './wait';
 export * from './signals';
 export * from './namespaces';
+export * from './console';

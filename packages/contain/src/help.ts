@@ -1,0 +1,31 @@
+/** The --help text; man/contain.1 and the README say the same. */
+export const HELP = `Usage: contain [OPTIONS] DIR [CMD [ARG]...]
+Run CMD (default /bin/sh) as PID 1 of a container with DIR as its root, in
+new user, cgroup, mount, IPC, UTS, time, PID and network namespaces.
+
+Options:
+  -c             no console: CMD gets contain's stdin, stdout and stderr
+  -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -i CMD         run /bin/sh -c CMD in the new namespaces, in DIR, before
+                 pivoting into it
+  -n             share the host's network namespace
+  -o CMD         run /bin/sh -c CMD on the host once the namespaces exist,
+                 with CONTAIN_PID set to the host pid of PID 1
+  -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  --stop-signal SIG
+                 signal asking PID 1 to shut down (default: SIGTERM)
+  --stop-timeout SECS
+                 seconds before everything is killed (default: 10)
+  -h, --help     show this help and exit
+  -V, --version  show the version and exit
+
+Options stop at the first non-option. Maps as for pseudo(1).
+
+SIGTERM, SIGHUP, and SIGINT when there is no console, shut the container
+down: PID 1 gets the stop signal, and the container is killed after the
+stop timeout or a second signal.
+
+Exit status: PID 1's exit code, or 128+N if it was killed by signal N.
+64: usage error; 125: contain failed; 126: CMD cannot be run; 127: CMD
+not found in DIR; a failing -i or -o command's status.
+`;
