@@ -43,8 +43,8 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
   if (unknown) throw usageError(`unknown option ${unknown}`, true);
   for (const name of spec.string) {
     const value = options[name];
-    if (Array.isArray(value)) throw usageError(`option -${name} given more than once`, true);
-    if (value === '') throw usageError(`option -${name} needs a value`, true);
+    if (Array.isArray(value)) throw usageError(`option ${dash(name)} given more than once`, true);
+    if (value === '') throw usageError(`option ${dash(name)} needs a value`, true);
   }
   return options;
 }
@@ -72,4 +72,8 @@ export function explain(prog: string, error: unknown, statuses: StatusTable): nu
 
 export function version(): string {
   return (require('../package.json') as { version: string }).version;
+}
+
+function dash(name: string): string {
+  return name.length > 1 ? `--${name}` : `-${name}`;
 }
