@@ -20,6 +20,7 @@ void watch_parent(int go_fd, int deathsig);
 int become_root(int setgroups);
 void reset_signals(void);
 void take_terminal(int report_fd, int console, int new_session);
+void take_console(int report_fd, int console, int new_session, int keep_stdin);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
                             const char *const *argv, const char *const *envp);
 

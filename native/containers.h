@@ -21,6 +21,7 @@ struct ct_spawn_config {
   int32_t setgroups;        /* 1: drop supplementary groups (setgroups allowed) */
   int32_t new_session;      /* 1: setsid(), leaving the caller's terminal */
   int32_t console;          /* slave fd: controlling terminal and stdio; -1 none */
+  int32_t keep_stdin;       /* 1: fd 0 stays ours, the console is only 1 and 2 */
   int32_t deathsig;         /* signal sent to the child when its parent dies */
   const char *root;         /* directory to become /, NULL to keep / */
   const char *console_path; /* console slave to bind at /dev/console */
@@ -60,6 +61,8 @@ struct ct_child {
 
 CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *child);
 CT_EXPORT int ct_join(const struct ct_join_config *config, struct ct_child *child);
+/* Starts a helper with its output on a pipe: returns its pid. */
+CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd);
 CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t nohang);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
 CT_EXPORT int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols);

@@ -11,10 +11,14 @@
 
 static void join_namespaces(const struct ct_join_config *config, int report_fd) {
   /* The user namespace first: it grants the rights to join the rest. */
-  if (config->user_fd >= 0 && setns(config->user_fd, CLONE_NEWUSER) < 0)
-    fail(report_fd, "join the user namespace");
-  if (become_root(config->setgroups) < 0)
-    fail(report_fd, "become root in the user namespace");
+  if (config->user_fd >= 0) {
+    if (setns(config->user_fd, CLONE_NEWUSER) < 0)
+      fail(report_fd, "join the user namespace");
+    /* setns() gave us every capability in it, but they would be lost
+     * at exec() for any uid but its root: become that root. */
+    if (become_root(config->setgroups) < 0)
+      fail(report_fd, "become root in the user namespace");
+  }
   for (int i = 0; i < 7 && config->ns_fds[i] >= 0; i++)
     if (setns(config->ns_fds[i], 0) < 0)
       fail(report_fd, "join a namespace");
@@ -22,6 +26,14 @@ static void join_namespaces(const struct ct_join_config *config, int report_fd) 
    * container's own root, which may be a pivoted subtree. */
   if (fchdir(config->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
     fail(report_fd, "enter the container's root");
+}
+
+static long fork_sibling(void) {
+  /* clone3() wants no exit signal with CLONE_PARENT: the child gets
+   * ours, SIGCHLD, and our parent is the one to wait for it. */
+  struct clone_args args = { .flags = CLONE_PARENT };
+
+  return syscall(SYS_clone3, &args, sizeof args);
 }
 
 static _Noreturn void joiner(const struct ct_join_config *config, int go_fd,
@@ -37,11 +49,14 @@ static _Noreturn void joiner(const struct ct_join_config *config, int go_fd,
   join_namespaces(config, report_fd);
   /* Only children enter the PID and time namespaces: fork once more, as
    * a child of the caller (CLONE_PARENT) so that it can wait for CMD. */
-  pid = clone_child(CLONE_PARENT);
+  pid = fork_sibling();
   if (pid < 0)
     fail(report_fd, "fork into the PID namespace");
   if (pid == 0) {
-    take_terminal(report_fd, config->console, 0);
+    /* A session of its own, with no controlling terminal but the pty
+     * if there is one: even with the caller's terminal as stdout or
+     * behind /dev/tty, TIOCSTI into it is refused. */
+    take_terminal(report_fd, config->console, 1);
     exec_command(report_fd, config->file, config->search_path,
                  config->argv, config->envp);
   }

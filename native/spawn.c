@@ -78,7 +78,7 @@ static _Noreturn void child(const struct ct_spawn_config *config, int go_fd,
     fail(report_fd, "bring up lo");
   if (config->root)
     enter_root(config, report_fd);
-  take_terminal(report_fd, config->console, config->new_session);
+  take_console(report_fd, config->console, config->new_session, config->keep_stdin);
   exec_command(report_fd, config->file, config->search_path,
                config->argv, config->envp);
 }

@@ -7,12 +7,13 @@ import { realpathSync, statSync } from 'node:fs';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
   CLONE_NEWUSER, CLONE_NEWUTS, ConsoleRelay, DEFAULT_STATUSES, IdMap, Pty, StepError,
-  explain, openPty, parseOptions, planMaps, setgroupsAllowed, shellStatus, signalNumber,
+  explain, openPty, parseOptions, planMaps, setgroupsAllowed, signalNumber,
   spawnContained, usageError, version, waitForExit,
 } from '@rootless-containers/core';
+import { closeInheritedFds } from './fds';
 import { HELP } from './help';
 import { containerHostname, hostHasCgroup2 } from './host';
-import { Supervisor } from './supervisor';
+import { Supervisor, exitStatus } from './supervisor';
 
 /** PATH inside the container: the host's does not enter. */
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -86,6 +87,7 @@ async function run(args: string[]): Promise<number> {
     // out of reach: no TIOCSTI into the host shell.
     new_session: 1,
     console: pty ? pty.slave : -1,
+    keep_stdin: relay && !relay.relaysInput ? 1 : 0,
     // If contain dies, PID 1 dies, and with it the whole PID namespace.
     deathsig: SIGKILL,
     root,
@@ -103,15 +105,16 @@ async function run(args: string[]): Promise<number> {
   }, plan, options.o === undefined ? undefined : outsideHelper(options.o));
 
   relay?.start();
-  const supervisor = new Supervisor(pid, stopSignal, stopTimeout, !pty);
+  const supervisor = new Supervisor(pid, stopSignal, stopTimeout, !relay?.relaysInput);
   const ending = await waitForExit(pid);
   supervisor.stop();
   await relay?.finish();
-  return shellStatus(ending);
+  return exitStatus(ending, supervisor.stopping);
 }
 
 export function main(args: string[]): void {
   process.title = 'contain';
+  closeInheritedFds();
   run(args).then(
     (status) => { process.exitCode = status; },
     (error) => { process.exitCode = explain('contain', error, DEFAULT_STATUSES); },

@@ -3,11 +3,16 @@
  * SIGINT without a console) sends PID 1 the stop signal and arms a timer;
  * the timer or a second request kills PID 1, and with it the PID namespace.
  */
+import { Ending, shellStatus } from '@rootless-containers/core';
+
+const SIGHUP = 1;
+const SIGINT = 2;
 const SIGKILL = 9;
 
 export class Supervisor {
   private timer?: NodeJS.Timeout;
-  private stopping = false;
+  /** Whether PID 1 was asked to stop (and so may end by rebooting). */
+  stopping = false;
   private signals: NodeJS.Signals[];
 
   constructor(private pid: number, private stopSignal: number, private timeout: number, interrupt: boolean) {
@@ -34,6 +39,20 @@ export class Supervisor {
     for (const s of this.signals) process.removeListener(s, this.request);
     process.removeListener('SIGINT', ignore);
   }
+}
+
+/**
+ * contain's exit status for the end of PID 1. Nothing can kill a PID 1
+ * with SIGINT or SIGHUP (it ignores every signal it has no handler for,
+ * except SIGKILL from outside): the kernel reports those when the
+ * container calls reboot(2), SIGINT for halt or power-off, a clean end,
+ * and SIGHUP for a reboot, which is 129 unless contain asked the
+ * container to stop: then it was the way the container chose to stop.
+ */
+export function exitStatus(ending: Ending, stopping: boolean): number {
+  if (ending.signal === SIGINT) return 0;
+  if (ending.signal === SIGHUP && stopping) return 0;
+  return shellStatus(ending);
 }
 
 function ignore(): void {}

@@ -19,23 +19,26 @@ export function openPty(): Pty {
   return { master: fds[0], slave: fds[1], path: name.subarray(0, name.indexOf(0)).toString() };
 }
 
-const EOF_CHAR = '\x04';
-
 /**
- * Relays the caller's stdin and stdout to a pty: the caller's terminal in
- * raw mode (restored on every exit), the pty's window size following it,
- * and end of input passed on as end of file.
+ * Relays a pty to the caller: its stdout always, its stdin when that is a
+ * terminal (put in raw mode, restored on every exit), with the pty's
+ * window size following the caller's. Input that is not a terminal does
+ * not pass through the pty at all (see `relaysInput`).
  */
 export class ConsoleRelay {
   private master: tty.ReadStream;
-  private lastInput = '\n';
   private restore?: () => void;
+  /**
+   * Whether input goes through the console. Piped input is given to the
+   * command as its fd 0 instead: a console in canonical mode would cut
+   * lines longer than 4095 bytes and act on ^C, ^D and the like in data.
+   */
+  readonly relaysInput = tty.isatty(0);
 
   constructor(private pty: Pty) {
-    const { stdin, stdout } = process;
-    // Typed at a terminal, input is echoed by the container's pty; piped
-    // in or out, it is data: no echo, no \n to \r\n.
-    native().setConsoleMode(pty.slave, stdin.isTTY ? 1 : 0, stdout.isTTY ? 1 : 0);
+    // Typed at a terminal, input is echoed by the container's pty; written
+    // to a pipe or file, output is data: no \n to \r\n.
+    native().setConsoleMode(pty.slave, this.relaysInput ? 1 : 0, process.stdout.isTTY ? 1 : 0);
     this.resize();
     this.master = new tty.ReadStream(pty.master);
   }
@@ -46,41 +49,50 @@ export class ConsoleRelay {
   };
 
   start(): void {
-    const { stdin, stdout } = process;
-    if (stdin.isTTY) {
-      stdin.setRawMode(true);
-      this.restore = () => stdin.setRawMode(false);
-      process.on('exit', this.restore);
-    }
+    const { stdout } = process;
     if (stdout.isTTY) stdout.on('resize', this.resize);
     this.master.on('data', (data: Buffer) => stdout.write(data));
     // EIO: every slave fd is closed, the container is gone.
     this.master.on('error', () => undefined);
-    stdin.on('data', (data: Buffer) => {
-      this.lastInput = data.toString('latin1').slice(-1);
-      this.master.write(data);
-    });
-    stdin.on('end', () => {
-      // ^D ends a read at the start of a line; after a partial line the
-      // first one only flushes it.
-      this.master.write(this.lastInput === '\n' ? EOF_CHAR : EOF_CHAR + EOF_CHAR);
-    });
-    stdin.on('error', () => undefined);
+    // A closed pipe or a vanished terminal: nobody reads the console any
+    // more, so hang it up as a terminal going away would.
+    stdout.on('error', this.hangUp);
+    if (!this.relaysInput) return;
+    const { stdin } = process;
+    stdin.setRawMode(true);
+    this.restore = () => stdin.setRawMode(false);
+    process.on('exit', this.restore);
+    stdin.on('data', (data: Buffer) => this.master.write(data));
+    // A terminal reads end of file (or EIO) once it is hung up: pass the
+    // hang-up on to the console.
+    stdin.on('end', this.hangUp);
+    stdin.on('error', this.hangUp);
   }
+
+  private hangUp = (): void => {
+    this.master.destroy();
+  };
 
   /** After the container ended: print what it still wrote, then restore. */
   finish(): Promise<void> {
-    process.stdin.pause();
-    process.stdin.removeAllListeners('data');
-    process.stdout.removeListener('resize', this.resize);
+    const { stdout } = process;
+    if (this.relaysInput) {
+      process.stdin.pause();
+      process.stdin.removeAllListeners('data');
+    }
+    stdout.removeListener('resize', this.resize);
     closeSync(this.pty.slave);
     return new Promise((resolve) => {
       const done = () => {
         this.master.destroy();
         this.restore?.();
-        if (process.stdout.writableLength === 0) resolve();
-        else process.stdout.once('drain', resolve);
+        if (stdout.writableLength === 0 || stdout.destroyed) resolve();
+        else {
+          stdout.once('drain', resolve);
+          stdout.once('error', resolve);
+        }
       };
+      if (this.master.destroyed) return done();
       this.master.once('error', done);
       this.master.once('end', done);
       this.master.once('close', done);

@@ -58,10 +58,11 @@ export function mergeRanges(ranges: Range[]): Range[] {
 /**
  * Checks a map the kernel would take: sane counts, no two extents sharing
  * container or host ids, and, for an unprivileged caller, host ids only
- * from `allowed` (their own id and delegated ranges). Each refusal names
- * the offending extent and why.
+ * from `allowed` (their own id and delegated ranges, described by `whose`).
+ * Each refusal names the offending extent and why.
  */
-export function validateMap(map: IdMap, option: string, allowed?: Range[]): void {
+export function validateMap(map: IdMap, option: string, allowed?: Range[],
+  whose = 'your id and delegated ranges'): void {
   if (map.length === 0) throw usageError(`${option}: the map is empty`);
   if (map.length > MAX_EXTENTS) {
     throw usageError(`${option}: ${map.length} ranges, more than the kernel's ${MAX_EXTENTS}`);
@@ -82,8 +83,9 @@ export function validateMap(map: IdMap, option: string, allowed?: Range[]): void
       }
     }
     if (merged && !merged.some((r) => e.outer >= r.start && e.outer + e.count <= r.start + r.count)) {
-      throw usageError(`${name}: host ids ${e.outer}-${e.outer + e.count - 1} are not yours `
-        + `(your id and delegated ranges: ${describeRanges(merged)})`);
+      const ids = describeRanges([{ start: e.outer, count: e.count }]);
+      throw usageError(`${name}: host id${e.count === 1 ? ' ' : 's '}${ids} ${e.count === 1 ? 'is' : 'are'} not yours `
+        + `(${whose}: ${describeRanges(merged)})`);
     }
   });
 }
@@ -130,16 +132,29 @@ function subtract(r: Range, t: Range): Range[] {
   return out;
 }
 
+/** Every id of the initial user namespace: 0 to MAX_ID. */
+export const ALL_IDS: Range[] = [{ start: 0, count: MAX_ID + 1 }];
+
 /**
  * The default map when root runs a tool: container root is never host
- * root. Container 0 is the highest host id, and 1 to MAX_ID-1 map onto
- * themselves, so files keep the same owners on both sides but for root.
+ * root. Container 0 is the highest id that exists where the tool runs,
+ * and every other id but 0 maps onto itself, so files keep the same
+ * owners on both sides but for root. `available` is the ids mapped in
+ * the tool's own user namespace: all of them on the host, fewer when
+ * root of a container runs the tool.
  */
-export function rootDefaultMap(): IdMap {
-  return [
-    { inner: 0, outer: MAX_ID, count: 1 },
-    { inner: 1, outer: 1, count: MAX_ID - 1 },
-  ];
+export function rootDefaultMap(available: Range[] = ALL_IDS): IdMap {
+  const ids = mergeRanges(available)
+    .map((r) => ({ start: r.start, count: Math.min(r.count, MAX_ID + 1 - r.start) }))
+    .filter((r) => r.count > 0);
+  if (ids.length === 0) throw usageError('no id is mapped in this user namespace');
+  const last = ids[ids.length - 1];
+  const top = last.start + last.count - 1;
+  const map: IdMap = [{ inner: 0, outer: top, count: 1 }];
+  const others = ids.flatMap((r) => subtract(r, { start: 0, count: 1 }))
+    .flatMap((r) => subtract(r, { start: top, count: 1 }));
+  for (const r of others.slice(0, MAX_EXTENTS - 1)) map.push({ inner: r.start, outer: r.start, count: r.count });
+  return map;
 }
 
 /** Whether a map is the single line the kernel lets anyone write for themselves. */

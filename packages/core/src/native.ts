@@ -14,6 +14,8 @@ export interface SpawnConfig {
   setgroups: number;
   new_session: number;
   console: number;
+  /** 1: PID 1 keeps fd 0 (not a terminal) instead of reading the console. */
+  keep_stdin?: number;
   deathsig: number;
   root: string | null;
   console_path: string | null;
@@ -86,6 +88,7 @@ function bind(koffi: Koffi, path: string): Native {
     setgroups: 'int32_t',
     new_session: 'int32_t',
     console: 'int32_t',
+    keep_stdin: 'int32_t',
     deathsig: 'int32_t',
     root: 'const char *',
     console_path: 'const char *',

@@ -18,21 +18,55 @@ export function signalNumber(text: string): number | undefined {
   return (constants.signals as Record<string, number>)[name];
 }
 
+/** Passes signals on to a command; see relaySignals(). */
+export interface SignalRelay {
+  /** Starts passing signals to `pid`, first those that came before. */
+  to(pid: number): void;
+  /** Stops listening. */
+  stop(): void;
+}
+
 /**
- * Passes `signals` received by this process on to `pid` until the returned
- * function is called. `skip` decides per signal whether the target already
- * got it (e.g. Ctrl-C from a shared terminal).
+ * Listens for `signals` at once and passes them on to the command once
+ * its pid is known: a signal that arrives while the command is being
+ * started is held, not lost, and does not kill us by its default action.
+ * `skip` decides per signal whether the target already got it (e.g.
+ * Ctrl-C from a shared terminal).
  */
-export function forwardSignals(pid: number, signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): () => void {
+export function relaySignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): SignalRelay {
+  let target: number | undefined;
+  const held: NodeJS.Signals[] = [];
+  const send = (signal: NodeJS.Signals) => {
+    try { process.kill(target!, signal); } catch { /* already gone */ }
+  };
   const handlers = signals.map((signal) => {
     const handler = () => {
       if (skip?.(signal)) return;
-      try { process.kill(pid, signal); } catch { /* already gone */ }
+      if (target === undefined) held.push(signal);
+      else send(signal);
     };
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  return () => handlers.forEach(([signal, handler]) => process.removeListener(signal, handler));
+  return {
+    to(pid) {
+      target = pid;
+      held.splice(0).forEach(send);
+    },
+    stop() {
+      handlers.forEach(([signal, handler]) => process.removeListener(signal, handler));
+    },
+  };
+}
+
+/**
+ * Passes `signals` received by this process on to `pid` until the returned
+ * function is called.
+ */
+export function forwardSignals(pid: number, signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): () => void {
+  const relay = relaySignals(signals, skip);
+  relay.to(pid);
+  return relay.stop;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { StepError, fromSystemError, usageError } from './errors';
 import {
-  IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
+  ALL_IDS, IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
 } from './idmap';
 import { Range, SUBGID, SUBUID, readSubids } from './subid';
 
@@ -45,20 +45,42 @@ function userName(uid: number): string {
 }
 
 /**
- * Decides the maps for the caller. Root gets rootDefaultMap() unless told
- * otherwise and writes any map itself. Anyone else gets their own id as
+ * The ids that exist in our own user namespace, from /proc/self/uid_map
+ * (or gid_map): every id on the host, fewer inside a container.
+ */
+export function ownIds(file: 'uid_map' | 'gid_map'): Range[] {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/self/${file}`, 'utf8');
+  } catch {
+    return ALL_IDS;
+  }
+  return text.split('\n').map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((f) => f.length === 3 && f.every(Number.isInteger))
+    .map(([inner, , count]) => ({ start: inner, count }));
+}
+
+/**
+ * Decides the maps for the caller. Root gets rootDefaultMap() of the ids
+ * its own namespace has, unless told otherwise, and writes any map itself. Anyone else gets their own id as
  * container root and their delegated ranges above it, through the setuid
  * helpers; without a helper or a delegation, the single self mapping.
  */
 export function planMaps(options: MapOptions): MapPlan {
   const uid = process.getuid!(), gid = process.getgid!();
   if (uid === 0) {
-    const pick = (text: string | undefined, option: string) => {
-      const map = text === undefined ? rootDefaultMap() : parseMap(text, option);
-      validateMap(map, option);
+    const pick = (text: string | undefined, option: string, file: 'uid_map' | 'gid_map') => {
+      const available = ownIds(file);
+      const map = text === undefined ? rootDefaultMap(available) : parseMap(text, option);
+      validateMap(map, option, available, 'ids mapped in this user namespace');
       return map;
     };
-    return { uid: pick(options.uidMap, '-u'), gid: pick(options.gidMap, '-g'), uidHelper: null, gidHelper: null };
+    return {
+      uid: pick(options.uidMap, '-u', 'uid_map'),
+      gid: pick(options.gidMap, '-g', 'gid_map'),
+      uidHelper: null,
+      gidHelper: null,
+    };
   }
   const user = userName(uid);
   const side = (own: number, file: string, text: string | undefined, option: string, helperName: string) => {
@@ -85,9 +107,13 @@ export function planMaps(options: MapOptions): MapPlan {
 
 /**
  * Whether the namespace may call setgroups(): not when an unprivileged
- * caller wrote its gid_map directly, which requires setgroups "deny".
+ * caller wrote its gid_map directly, which requires setgroups "deny", nor
+ * when our own namespace denies it (a new namespace inherits "deny").
  */
 export function setgroupsAllowed(plan: MapPlan): boolean {
+  let own = 'allow';
+  try { own = readFileSync('/proc/self/setgroups', 'utf8').trim(); } catch { /* kernels before 3.19 */ }
+  if (own === 'deny') return false;
   return process.getuid!() === 0 || plan.gidHelper !== null;
 }
 

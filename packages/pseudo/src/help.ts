@@ -4,8 +4,10 @@ Run CMD (or $SHELL, or /bin/sh) as root in a new user namespace, with the
 caller's subordinate uids and gids mapped above root.
 
 Options:
-  -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
-  -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...:
+                 container uids START to START+COUNT-1 are host uids LOWER
+                 to LOWER+COUNT-1
+  -g MAP         map gids in the same way
   -h, --help     show this help and exit
   -V, --version  show the version and exit
 
@@ -14,8 +16,13 @@ Options stop at the first non-option: pseudo ls -l passes -l to ls.
 Default maps: container id 0 is the caller's uid (gid); container ids
 1, 2, ... are the caller's ranges in /etc/subuid (/etc/subgid), in file
 order, written with newuidmap (newgidmap). Without the helpers or a range,
-only 0 is mapped and setgroups is denied. Run by root, container 0 is host
-id 4294967294 and ids 1 to 4294967293 map onto themselves.
+only 0 is mapped and setgroups is denied. Run by root, container 0 is the
+highest id (4294967294 on the host) and every other id but 0 maps onto
+itself.
+
+Signals: TERM, HUP, INT, QUIT, USR1 and USR2 sent to pseudo are passed on
+to CMD; INT and QUIT only when stdin is not a terminal, as the terminal
+sends Ctrl-C and Ctrl-\\ to CMD itself.
 
 Exit status: CMD's own; if CMD is killed by a signal, pseudo kills itself
 with the same signal. 64: usage error; 125: pseudo failed; 126: CMD cannot

@@ -3,9 +3,10 @@
  * namespace, the caller's delegated ids mapped above it.
  */
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, explain, endLike, forwardSignals,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, explain, endLike, relaySignals,
   parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
+import { isatty } from 'node:tty';
 import { HELP } from './help';
 
 const SIGKILL = 9;
@@ -22,6 +23,14 @@ async function run(args: string[]): Promise<void> {
   const command = options._.length > 0 ? options._ : [process.env.SHELL || '/bin/sh'];
   const plan = planMaps({ uidMap: options.u, gidMap: options.g });
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  // The command shares our terminal and process group: Ctrl-C and Ctrl-\
+  // reach it from the terminal itself, so pass INT and QUIT on only when
+  // no terminal sent them. Listen before the command starts, so that a
+  // signal sent meanwhile waits for it instead of killing us. isatty(),
+  // not process.stdin: opening that stream would make the stdin we share
+  // with the command non-blocking, and its reads would fail.
+  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT') && isatty(0);
+  const relay = relaySignals(FORWARDED, fromTerminal);
   const pid = await spawnContained({
     clone_flags: CLONE_NEWUSER,
     setgroups: setgroupsAllowed(plan) ? 1 : 0,
@@ -35,15 +44,13 @@ async function run(args: string[]): Promise<void> {
     search_path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     argv: [...command, null],
     envp: [...env, null],
-  }, plan);
-
-  // The command shares our terminal and process group: Ctrl-C and Ctrl-\
-  // reach it from the terminal itself, so pass INT and QUIT on only when
-  // no terminal sent them.
-  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT') && process.stdin.isTTY === true;
-  const stop = forwardSignals(pid, FORWARDED, fromTerminal);
+  }, plan).catch((error) => {
+    relay.stop();
+    throw error;
+  });
+  relay.to(pid);
   const ending = await waitForExit(pid);
-  stop();
+  relay.stop();
   endLike(ending);
 }
 

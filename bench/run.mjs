@@ -1,0 +1,159 @@
+// Benchmarks against named baselines, with hyperfine, as the unprivileged
+// test user (ctest when run by root). Prints a Markdown report and writes
+// it to bench/RESULTS.md; `node bench/run.mjs [name...]` runs a subset.
+// Numbers are reported, never asserted: speed is not a test.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = (name) => join(REPO, `packages/${name}/bin/${name}`);
+const AS_ROOT = process.getuid() === 0;
+const USER = process.env.TEST_USER ?? (AS_ROOT ? 'ctest' : process.env.USER);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+
+function ids(user) {
+  const [, , uid, gid] = execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+const who = ids(USER);
+
+function asUser(argv) {
+  return AS_ROOT ? ['setpriv', '--reuid', USER, '--regid', USER, '--init-groups', '--', ...argv] : argv;
+}
+function sh(script, options = {}) {
+  const [file, ...args] = asUser(['/bin/sh', '-c', script]);
+  const r = spawnSync(file, args, { encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'rc-bench-'));
+if (AS_ROOT) chownSync(work, who.uid, who.gid);
+process.on('exit', () => {
+  // The extracted trees belong to the user's mapped ids: remove them as the user, in a namespace.
+  const [file, ...args] = asUser([BIN('pseudo'), 'rm', '-rf', work]);
+  spawnSync(file, args);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs hyperfine on named commands; returns [{name, median, mean, stddev}] in ms. */
+function hyperfine(commands, extra = []) {
+  const json = join(work, 'hyperfine.json');
+  const args = ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', json, ...extra];
+  for (const [name, command] of commands) args.push('-n', name, command);
+  const [file, ...argv] = asUser(['hyperfine', ...args]);
+  const r = spawnSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+  return JSON.parse(readFileSync(json, 'utf8')).results.map((x) => ({
+    name: x.command, median: x.median * 1000, mean: x.mean * 1000, stddev: (x.stddev ?? 0) * 1000,
+  }));
+}
+
+function table(rows, baseline) {
+  const base = rows.find((r) => r.name === baseline);
+  const lines = ['| command | median ms | mean ± sd ms | vs ' + baseline + ' |', '|---|---:|---:|---:|'];
+  for (const r of rows) {
+    const diff = base ? `${r.median - base.median >= 0 ? '+' : ''}${(r.median - base.median).toFixed(1)} ms` : '';
+    lines.push(`| \`${r.name}\` | ${r.median.toFixed(1)} | ${r.mean.toFixed(1)} ± ${r.stddev.toFixed(1)} | ${diff} |`);
+  }
+  return lines.join('\n');
+}
+
+function busyboxRoot() {
+  const root = join(work, 'root');
+  sh(`mkdir -p ${root}/bin ${root}/proc ${root}/sys ${root}/dev ${root}/tmp ${root}/etc && cp /bin/busybox ${root}/bin/ `
+    + `&& for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox ${root}/bin/$a; done`);
+  return root;
+}
+
+const benches = {
+  pseudo() {
+    const rows = hyperfine([
+      ['node -e 0', 'node -e 0'],
+      ['pseudo true', `${BIN('pseudo')} true`],
+      ['unshare --map-auto --map-root-user true', 'unshare --map-auto --map-root-user true'],
+    ]);
+    return `### pseudo start-up\n\n${table(rows, 'node -e 0')}\n\nTarget: \`pseudo true\` at most 10 ms above \`node -e 0\`.`;
+  },
+  tar() {
+    const src = join(work, 'tree'), tarball = join(work, 'files.tar'), out = join(work, 'out');
+    // 30,000 small files in 300 directories, owned by root in the archive.
+    sh(`mkdir -p ${src} && cd ${src} && for d in $(seq 1 300); do mkdir d$d; for f in $(seq 1 100); do echo $d$f > d$d/f$f; done; done`
+      + ` && tar -C ${src} --owner=0 --group=0 -cf ${tarball} . && rm -rf ${src}`);
+    const prepare = `rm -rf ${out} && mkdir ${out}`;
+    const rows = hyperfine([
+      ['fakeroot tar -xf', `fakeroot tar -xf ${tarball} -C ${out}`],
+      ['unshare --map-auto --map-root-user tar -xf', `unshare --map-auto --map-root-user tar -xf ${tarball} -C ${out}`],
+      ['pseudo tar -xf', `${BIN('pseudo')} tar -xf ${tarball} -C ${out}`],
+    ], ['--prepare', prepare, '--runs', '10']);
+    return `### Extracting a 30,000-file tarball\n\n${table(rows, 'fakeroot tar -xf')}\n\n`
+      + 'Target: faster than fakeroot, and within Node\'s start-up of unshare.';
+  },
+  contain() {
+    const root = busyboxRoot();
+    const rows = hyperfine([
+      ['node -e 0', 'node -e 0'],
+      ['contain DIR /bin/true', `${BIN('contain')} -c ${root} /bin/true`],
+      ['unshare ... --fork --pid --mount --uts --ipc --net true',
+        'unshare --map-auto --map-root-user --fork --pid --mount --uts --ipc --net true'],
+      ['bwrap --unshare-all', `bwrap --unshare-all --bind ${root} / --proc /proc --dev /dev /bin/true`],
+    ]);
+    return `### contain start-up\n\n${table(rows, 'node -e 0')}\n\nTarget: \`contain DIR /bin/true\` at most 15 ms above \`node -e 0\`. `
+      + '`contain` runs with `-c` here (hyperfine has no terminal); its set-up includes /dev, /proc, /sys and cgroup2 mounts.';
+  },
+  console() {
+    const root = busyboxRoot();
+    sh(`head -c 268435456 /dev/urandom | base64 > ${root}/tmp/big`);
+    const size = Number(sh(`stat -c %s ${root}/tmp/big`));
+    const rows = hyperfine([
+      ['script -qc cat BIGFILE', `script -qc "cat ${root}/tmp/big" /dev/null`],
+      ['contain DIR cat BIGFILE', `${BIN('contain')} ${root} cat /tmp/big`],
+      ['contain -c DIR cat BIGFILE', `${BIN('contain')} -c ${root} cat /tmp/big`],
+    ], ['--runs', '5', '--output', 'null']);
+    const mbs = (r) => (size / 1e6 / (r.median / 1000)).toFixed(0);
+    const script = rows[0];
+    const lines = ['| command | median s | MB/s | of script |', '|---|---:|---:|---:|'];
+    for (const r of rows) {
+      lines.push(`| \`${r.name}\` | ${(r.median / 1000).toFixed(2)} | ${mbs(r)} | ${(100 * script.median / r.median).toFixed(0)}% |`);
+    }
+    return `### Console throughput (${(size / 1e6).toFixed(0)} MB to /dev/null)\n\n${lines.join('\n')}\n\n`
+      + 'Target: the console at least 90% of script\'s throughput.';
+  },
+  inject() {
+    const root = busyboxRoot();
+    const [file, ...args] = asUser([BIN('contain'), '-c', root, '/bin/sh', '-c', 'sleep 1000']);
+    const container = spawn(file, args, { stdio: 'ignore' });
+    try {
+      let pid;
+      for (let i = 0; i < 100 && !pid; i++) {
+        spawnSync('sleep', ['0.05']);
+        pid = spawnSync('pgrep', ['-n', '-x', 'contain', '-u', String(who.uid)], { encoding: 'utf8' }).stdout.trim();
+      }
+      const pid1 = spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.trim();
+      const rows = hyperfine([
+        ['node -e 0', 'node -e 0'],
+        ['inject PID /bin/true', `${BIN('inject')} ${pid} /bin/true`],
+        ['nsenter -t PID -a true', `nsenter -t ${pid1} -a --preserve-credentials /bin/true`],
+      ]);
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+      return `### inject start-up\n\n${table(rows, 'node -e 0')}\n\nTarget: \`inject PID /bin/true\` at most 10 ms above \`node -e 0\`.\n\n`
+        + `### Supervisor memory\n\nResident memory of an idle \`contain -c\` supervisor: ${(rss / 1024).toFixed(1)} MiB (VmRSS).`;
+    } finally {
+      container.kill('SIGKILL');
+    }
+  },
+};
+
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
+const parts = [`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0].model.trim()}, `
+  + `Node ${process.version}, as an unprivileged user; hyperfine medians of ${RUNS} runs unless noted.`];
+for (const name of chosen) {
+  process.stderr.write(`bench: ${name}\n`);
+  parts.push(benches[name]());
+}
+const report = parts.join('\n\n') + '\n';
+process.stdout.write(report);
+if (chosen.length === Object.keys(benches).length) writeFileSync(join(REPO, 'bench/RESULTS.md'), report);

@@ -1,0 +1,28 @@
+import { closeSync, readFileSync, readdirSync } from 'node:fs';
+
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * Closes the descriptors above 2 that our caller left open for us. Node
+ * opens its own close-on-exec, but passes inherited ones on to every
+ * process it spawns: without this, the -o command would get them.
+ * (PID 1 and the -i command never do: they close all but 0-2 in C.)
+ */
+export function closeInheritedFds(): void {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return;
+  }
+  for (const name of fds) {
+    const fd = Number(name);
+    if (!(fd > 2)) continue;
+    try {
+      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+      if (flags && (parseInt(flags[1], 8) & O_CLOEXEC) === 0) closeSync(fd);
+    } catch {
+      // The directory's own fd, gone by now.
+    }
+  }
+}

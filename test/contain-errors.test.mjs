@@ -1,0 +1,97 @@
+// contain's exit statuses: PID 1's own, 128+N for its death by a signal,
+// and one line on stderr with a documented status for every failure.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, start,
+} from './helpers.mjs';
+import { pid1Of } from './contain-support.mjs';
+
+/** Asserts a failure: the status, nothing on stdout, one line on stderr. */
+function fails(r, status, message) {
+  assert.equal(r.stdout, '');
+  assert.equal(r.status, status, r.stderr);
+  assert.match(r.stderr, /^contain: [^\n]+\n$/, 'not exactly one line');
+  assert.match(r.stderr, message);
+}
+
+test('contain exits with PID 1\'s exit code', (t) => {
+  const root = busyboxRoot(t);
+  for (const code of [0, 1, 7, 255]) {
+    assert.equal(cli('contain', ['-c', root, '/bin/sh', '-c', `exit ${code}`]).status, code);
+    assert.equal(cli('contain', [root, '/bin/sh', '-c', `exit ${code}`]).status, code);
+  }
+});
+
+test('PID 1 killed by signal N makes contain exit 128+N', async (t) => {
+  const root = busyboxRoot(t);
+  const child = start(BIN.contain, ['-c', root, '/bin/sleep', '100']);
+  const done = finished(child);
+  const pid1 = await pid1Of(child.pid);
+  process.kill(pid1, 'SIGKILL');
+  const r = await done;
+  assert.equal(r.status, 137);
+  assert.equal(r.stderr, '');
+});
+
+test('127 when CMD is not in DIR, even if the host has it', (t) => {
+  const root = busyboxRoot(t);
+  fails(cli('contain', ['-c', root, 'no-such-command']), 127, /^contain: no-such-command: command not found$/m);
+  fails(cli('contain', ['-c', root, '/usr/bin/env']), 127, /^contain: \/usr\/bin\/env: command not found$/m);
+  fails(cli('contain', ['-c', root, 'node']), 127, /^contain: node: command not found$/m);
+});
+
+test('126 when CMD cannot be run', (t) => {
+  const root = busyboxRoot(t);
+  fails(cli('contain', ['-c', root, '/etc/passwd']), 126, /^contain: cannot run \/etc\/passwd: permission denied$/mi);
+  fails(cli('contain', ['-c', root, '/bin']), 126, /^contain: cannot run \/bin: /m);
+});
+
+test('64 for usage errors', (t) => {
+  const root = busyboxRoot(t);
+  const cases = [
+    [[], /DIR is missing/],
+    [['-x', root], /unknown option -x/],
+    [['--nope', root], /unknown option --nope/],
+    [['-i'], /option -i needs a value/],
+    [['-u', 'zero', root], /-u zero: 'zero' is not START:LOWER:COUNT/],
+    [['-g', '0:1:', root], /-g 0:1:: '0:1:' is not START:LOWER:COUNT/],
+    [['--stop-signal', 'SIGNOPE', root], /--stop-signal SIGNOPE: not a signal/],
+    [['--stop-timeout', 'soon', root], /--stop-timeout soon: not a number of seconds/],
+  ];
+  for (const [args, message] of cases) fails(cli('contain', args), 64, message);
+});
+
+test('DIR missing or not a directory: 64, one line', (t) => {
+  const root = busyboxRoot(t);
+  fails(cli('contain', [join(root, 'missing')]), 64, new RegExp(`^contain: ${join(root, 'missing')}: no such directory$`, 'm'));
+  fails(cli('contain', [join(root, 'etc/passwd')]), 64,
+    new RegExp(`^contain: ${join(root, 'etc/passwd')}: not a directory$`, 'm'));
+});
+
+test('a map beyond the delegated ranges is refused', (t) => {
+  const root = busyboxRoot(t);
+  const me = account(TEST_USER);
+  fails(cli('contain', ['-u', `0:${me.uid + 1}:1`, root, '/bin/true']), 64, /-u 0:\d+:1: host id \d+ is not yours/);
+});
+
+test('a multi-range map without newuidmap names the missing helper', (t) => {
+  if (!needs(t, AS_ROOT, 'hiding newuidmap needs root')) return;
+  const root = busyboxRoot(t);
+  const me = account(TEST_USER);
+  // In a mount namespace of its own, newuidmap is /dev/null, not executable.
+  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', '-u', `0:${me.uid}:1,1:100000:10`, root, '/bin/true']);
+  const r = run('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null "$(command -v newuidmap)" && exec "$@"', 'sh', file, ...argv],
+    { user: 'root' });
+  fails(r, 64, /needs newuidmap/);
+});
+
+test('user namespaces disabled: 125 and the sysctl in the way', (t) => {
+  const root = busyboxRoot(t);
+  // user.max_user_namespaces belongs to the user namespace: set to 0 in
+  // one of the test user's, it stops contain there without touching the host.
+  const r = run('unshare', ['--user', '--map-root-user', 'sh', '-c',
+    'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', 'sh', BIN.contain, '-c', root, '/bin/true']);
+  fails(r, 125, /user namespaces are disabled: sysctl user\.max_user_namespaces is 0/);
+});

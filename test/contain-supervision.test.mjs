@@ -1,0 +1,127 @@
+// Supervision: the stop signal and its timeout, a second request, the
+// statuses of halt, power-off and reboot, and no orphans when contain dies.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BIN, busyboxRoot, cli, finished, needs, start, until } from './helpers.mjs';
+import {
+  Terminal, childrenOf, containCommand, hasTmux, livingIn, pid1Of, pidNamespace,
+} from './contain-support.mjs';
+
+/** Starts contain and resolves once PID 1 printed `ready`. */
+async function running(args, options = {}) {
+  const child = start(BIN.contain, args, options);
+  const done = finished(child);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  const ready = await until(() => output.includes('ready'), 15_000);
+  assert.ok(ready, 'the container did not start');
+  return { child, done, output: () => output };
+}
+
+const LOOP = 'echo ready; while :; do sleep 0.1; done';
+
+for (const signal of ['SIGTERM', 'SIGHUP']) {
+  test(`${signal} to contain runs PID 1's trap for the stop signal, and contain exits with its status`, async (t) => {
+    const root = busyboxRoot(t);
+    const c = await running(['-c', root, '/bin/sh', '-c', `trap "echo trapped; exit 3" TERM; ${LOOP}`]);
+    c.child.kill(signal);
+    const r = await c.done;
+    assert.equal(r.status, 3);
+    assert.match(c.output(), /^trapped$/m);
+  });
+}
+
+test('SIGINT is a stop request without a console, and with one fed by a pipe', async (t) => {
+  const root = busyboxRoot(t);
+  for (const flags of [['-c'], []]) {
+    const c = await running([...flags, root, '/bin/sh', '-c', `trap "echo trapped; exit 4" TERM; ${LOOP}`]);
+    c.child.kill('SIGINT');
+    assert.equal((await c.done).status, 4, `contain ${flags}`);
+  }
+});
+
+test('--stop-signal chooses the signal PID 1 gets', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(['-c', '--stop-signal', 'USR1', root, '/bin/sh', '-c',
+    `trap "echo got-term; exit 1" TERM; trap "echo got-usr1; exit 5" USR1; ${LOOP}`]);
+  c.child.kill('SIGTERM');
+  assert.equal((await c.done).status, 5);
+  assert.match(c.output(), /^got-usr1$/m);
+  assert.doesNotMatch(c.output(), /got-term/);
+});
+
+test('a PID 1 that ignores the stop signal is killed after --stop-timeout', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(['-c', '--stop-timeout', '1', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  const namespace = pidNamespace(await pid1Of(c.child.pid));
+  const asked = Date.now();
+  c.child.kill('SIGTERM');
+  // Still running just after the request: the timeout has not passed.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(livingIn(namespace).length > 0, 'killed before the timeout');
+  const r = await c.done;
+  const waited = Date.now() - asked;
+  assert.equal(r.status, 137);
+  assert.ok(waited >= 900, `killed after ${waited} ms, before the timeout`);
+  // Well before the default of 10 seconds: the option counted.
+  assert.ok(waited < 8000, `killed after ${waited} ms`);
+  assert.deepEqual(livingIn(namespace), []);
+});
+
+test('a second request kills the container at once', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(['-c', '--stop-timeout', '600', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  c.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.child.exitCode, null, 'contain ended on the first request');
+  c.child.kill('SIGTERM');
+  assert.equal((await c.done).status, 137);
+});
+
+test('SIGKILL to contain leaves no process of the container alive after a second', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(['-c', root, '/bin/sh', '-c',
+    `(setsid sleep 300 &); (trap "" HUP TERM; sleep 300 &); ${LOOP}`]);
+  const namespace = pidNamespace(await pid1Of(c.child.pid));
+  assert.ok(await until(() => livingIn(namespace).length >= 4, 5000), 'the background processes did not start');
+  c.child.kill('SIGKILL');
+  await c.done;
+  const gone = await until(() => livingIn(namespace).length === 0, 1000);
+  assert.ok(gone, `still alive: ${livingIn(namespace)}`);
+});
+
+test('halt and power-off from inside end contain with 0, reboot with 129', (t) => {
+  const root = busyboxRoot(t);
+  // reboot(2) in a PID namespace ends it: the kernel reports PID 1 killed
+  // by SIGINT for halt and power-off, by SIGHUP for a reboot.
+  for (const [command, status] of [['poweroff -f', 0], ['halt -f', 0], ['reboot -f', 129]]) {
+    for (const flags of [['-c'], []]) {
+      const r = cli('contain', [...flags, root, '/bin/sh', '-c', `${command}; sleep 5; exit 9`]);
+      assert.equal(r.status, status, `${command} with contain ${flags}: ${r.stderr}`);
+      assert.equal(r.stderr, '');
+    }
+  }
+});
+
+test('a reboot while contain stops the container counts as a shutdown: 0', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(['-c', root, '/bin/sh', '-c', `trap "reboot -f" TERM; ${LOOP}`]);
+  c.child.kill('SIGTERM');
+  assert.equal((await c.done).status, 0);
+});
+
+test('with a terminal as input, SIGINT to contain is not a stop request', async (t) => {
+  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+  const root = busyboxRoot(t);
+  const term = new Terminal(t);
+  term.type(`${containCommand(root, '/bin/sh', '-c', `trap "echo trapped; exit 6" TERM; ${LOOP}`)}; echo "contain-exit:$?"`);
+  assert.ok(await term.waitFor(/^ready\r?$/m), term.screen());
+  const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
+  const contain = childrenOf(shell)[0];
+  process.kill(contain, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.doesNotMatch(term.screen(), /contain-exit:\d/);
+  process.kill(contain, 'SIGTERM');
+  assert.ok(await term.waitFor(/contain-exit:6/), term.screen());
+  assert.match(term.screen(), /^trapped\r?$/m);
+});

@@ -1,0 +1,71 @@
+// Signals sent to pseudo reach the command it runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BIN, finished, start } from './helpers.mjs';
+
+const FORWARDED = ['TERM', 'HUP', 'INT', 'QUIT', 'USR1', 'USR2'];
+
+/** A shell that says which forwarded signal it got, then exits 3. */
+const TRAPS = `${FORWARDED.map((s) => `trap 'echo got ${s}; exit 3' ${s};`).join(' ')}
+echo ready; while :; do sleep 0.05; done`;
+
+/** Starts pseudo running TRAPS, sends it `signal` once the traps are set. */
+async function deliver(signal) {
+  const child = start(BIN.pseudo, ['sh', '-c', TRAPS]);
+  const done = finished(child);
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  // child.pid is setpriv's pid, which exec'd pseudo: the signal goes to pseudo.
+  process.kill(child.pid, `SIG${signal}`);
+  return done;
+}
+
+for (const signal of FORWARDED) {
+  test(`SIG${signal} sent to pseudo reaches the command`, async () => {
+    // A few rounds: a signal sent just as the command starts is not lost either.
+    for (let round = 0; round < 3; round++) {
+      const r = await deliver(signal);
+      assert.equal(r.stdout, `ready\ngot ${signal}\n`, r.stderr);
+      assert.equal(r.status, 3);
+      assert.equal(r.stderr, '');
+    }
+  });
+}
+
+test('a signal the command does not catch ends both, pseudo by the same signal', async () => {
+  const child = start(BIN.pseudo, ['sh', '-c', 'echo ready; while :; do sleep 0.05; done']);
+  const done = finished(child);
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  process.kill(child.pid, 'SIGHUP');
+  const r = await done;
+  assert.equal(r.signal, 'SIGHUP');
+  assert.equal(r.stderr, '');
+});
+
+test('after a signal is passed on, the command still reads the stdin it shares with pseudo', async () => {
+  // A read interrupted by the trapped signal fails once; reads after it
+  // must block for input again, not fail (as on a non-blocking stdin).
+  const child = start(BIN.pseudo, ['sh', '-c', `trap 'echo got INT' INT; echo ready; failed=0
+    while [ $failed -lt 3 ]; do
+      if read line; then echo "read $line"; [ "$line" = two ] && exit 0; else failed=$((failed + 1)); fi
+    done; echo "reads failed"; exit 1`]);
+  const done = finished(child);
+  let stdout = '';
+  const seen = (text) => new Promise((resolve) => {
+    const look = () => {
+      if (!stdout.includes(text)) return;
+      child.stdout.off('data', add);
+      resolve();
+    };
+    const add = (d) => { stdout += d; look(); };
+    child.stdout.on('data', add);
+    look();
+  });
+  await seen('ready\n');
+  process.kill(child.pid, 'SIGINT');
+  await seen('got INT\n');
+  child.stdin.write('one\n');
+  child.stdin.end('two\n');
+  const r = await done;
+  assert.equal(r.stdout, 'ready\ngot INT\nread one\nread two\n');
+  assert.equal(r.status, 0);
+});

@@ -1,0 +1,88 @@
+// Ctrl-C and Ctrl-Z in an interactive shell behave with pseudo as without:
+// a real terminal (tmux) with a job-control shell, driven by keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chownSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, TEST_USER, account, needs, removeTree, run, until } from './helpers.mjs';
+
+function haveTmux() {
+  try { return run('tmux', ['-V']).status === 0; } catch { return false; }
+}
+
+/** Host pids whose command line is exactly `argv`. */
+function processes(argv) {
+  const wanted = `${argv.join('\0')}\0`;
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted; } catch { return false; }
+  }).map(Number);
+}
+
+/** The state letter of a process (R, S, T...), or undefined once it is gone. */
+function state(pid) {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
+}
+
+/** A tmux server of the test user's with one shell window; killed after the test. */
+function terminal(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'rc-tmux-'));
+  chownSync(dir, account(TEST_USER).uid, account(TEST_USER).gid);
+  const socket = `rc-pseudo-${process.pid}`;
+  const env = { TMUX_TMPDIR: dir, TERM: 'xterm', PS1: 'rc$ ' };
+  const tmux = (...args) => run('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env, cwd: dir });
+  let server;
+  // The server goes first, while its socket still exists, then its directory.
+  t.after(async () => {
+    tmux('kill-server');
+    if (server && !(await until(() => state(server) === undefined, 5000))) process.kill(server, 'SIGKILL');
+    removeTree(dir);
+  });
+  const made = tmux('new-session', '-d', '-x', '150', '-y', '40', '/bin/sh -i');
+  assert.equal(made.status, 0, made.stderr);
+  server = Number(tmux('display-message', '-p', '#{pid}').stdout);
+  const screen = () => tmux('capture-pane', '-p').stdout.replace(/\n+$/, '\n');
+  const keys = (...k) => assert.equal(tmux('send-keys', ...k).status, 0);
+  return { screen, keys };
+}
+
+async function shows(term, pattern, what) {
+  const text = await until(() => (pattern.test(term.screen()) ? term.screen() : ''), 20_000, 50);
+  assert.ok(text, `the terminal never showed ${what}:\n${term.screen()}`);
+}
+
+test('Ctrl-C stops pseudo and its command; the shell reports 130 as without pseudo', async (t) => {
+  if (!needs(t, haveTmux(), 'tmux is installed')) return;
+  const term = terminal(t);
+  await shows(term, /rc\$\s*$/, 'a prompt');
+  const argv = ['sleep', '10101'];
+  term.keys(`${BIN.pseudo} sh -c 'echo "root: $(id -u)"; exec ${argv.join(' ')}'`, 'Enter');
+  await shows(term, /root: 0\n/, 'the command running as root');
+  const pid = await until(() => processes(argv)[0], 20_000);
+  assert.ok(pid, 'the command is running');
+  term.keys('C-c');
+  assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the command ended');
+  term.keys('echo "status=$?"', 'Enter');
+  await shows(term, /^status=130$/m, 'status 130');
+  assert.deepEqual(processes(argv), []);
+});
+
+test('Ctrl-Z stops pseudo and its command as a job; fg resumes it, Ctrl-C ends it', async (t) => {
+  if (!needs(t, haveTmux(), 'tmux is installed')) return;
+  const term = terminal(t);
+  await shows(term, /rc\$\s*$/, 'a prompt');
+  const argv = ['sleep', '10102'];
+  term.keys(`${BIN.pseudo} ${argv.join(' ')}`, 'Enter');
+  const pid = await until(() => processes(argv)[0], 20_000);
+  assert.ok(pid, 'the command is running');
+  term.keys('C-z');
+  await shows(term, /Stopped.*pseudo/, 'the job stopped');
+  assert.equal(state(pid), 'T', 'the command is stopped');
+  await shows(term, /rc\$\s*$/, 'the prompt back');
+  term.keys('fg', 'Enter');
+  assert.equal(await until(() => state(pid) === 'S', 20_000), true, 'the command runs again');
+  term.keys('C-c');
+  assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the command ended');
+  term.keys('echo "status=$?"', 'Enter');
+  await shows(term, /^status=130$/m, 'status 130');
+});
