@@ -14,12 +14,11 @@ static int prepare(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr,
   sigemptyset(&none);
   sigfillset(&all);
   /* Node ignores SIGPIPE; the helper should not inherit that. */
-  if (posix_spawnattr_init(attr) || posix_spawnattr_setsigmask(attr, &none)
+  if (posix_spawnattr_setsigmask(attr, &none)
       || posix_spawnattr_setsigdefault(attr, &all)
       || posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     return -1;
-  if (posix_spawn_file_actions_init(actions)
-      || posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0)
+  if (posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0)
       || posix_spawn_file_actions_adddup2(actions, error_fd, 1)
       || posix_spawn_file_actions_adddup2(actions, error_fd, 2))
     return -1;
@@ -35,6 +34,8 @@ int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd)
 
   if (pipe2(pipes, O_CLOEXEC) < 0)
     return -errno;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
   error = prepare(&actions, &attr, pipes[1]) < 0 ? ENOMEM
     : posix_spawn(&pid, path, &actions, &attr, (char *const *) argv, (char *const *) envp);
   posix_spawn_file_actions_destroy(&actions);

@@ -38,7 +38,7 @@ test('a reader that goes away ends the console, without an error from contain', 
 });
 
 function terminalTest(name, body) {
-  test(name, async (t) => {
+  test(name, { timeout: 90_000 }, async (t) => {
     if (!needs(t, hasTmux(), 'tmux is not installed')) return;
     await body(t);
   });

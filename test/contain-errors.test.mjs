@@ -3,10 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, start,
-} from './helpers.mjs';
-import { pid1Of } from './contain-support.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run } from './helpers.mjs';
+import { pid1Of, startContain } from './contain-support.mjs';
 
 /** Asserts a failure: the status, nothing on stdout, one line on stderr. */
 function fails(r, status, message) {
@@ -24,9 +22,9 @@ test('contain exits with PID 1\'s exit code', (t) => {
   }
 });
 
-test('PID 1 killed by signal N makes contain exit 128+N', async (t) => {
+test('PID 1 killed by signal N makes contain exit 128+N', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const child = start(BIN.contain, ['-c', root, '/bin/sleep', '100']);
+  const child = startContain(t, ['-c', root, '/bin/sleep', '100']);
   const done = finished(child);
   const pid1 = await pid1Of(child.pid);
   process.kill(pid1, 'SIGKILL');
@@ -37,9 +35,11 @@ test('PID 1 killed by signal N makes contain exit 128+N', async (t) => {
 
 test('127 when CMD is not in DIR, even if the host has it', (t) => {
   const root = busyboxRoot(t);
-  fails(cli('contain', ['-c', root, 'no-such-command']), 127, /^contain: no-such-command: command not found$/m);
-  fails(cli('contain', ['-c', root, '/usr/bin/env']), 127, /^contain: \/usr\/bin\/env: command not found$/m);
-  fails(cli('contain', ['-c', root, 'node']), 127, /^contain: node: command not found$/m);
+  for (const flags of [['-c'], []]) {
+    fails(cli('contain', [...flags, root, 'no-such-command']), 127, /^contain: no-such-command: command not found$/m);
+    fails(cli('contain', [...flags, root, '/usr/bin/env']), 127, /^contain: \/usr\/bin\/env: command not found$/m);
+    fails(cli('contain', [...flags, root, 'node']), 127, /^contain: node: command not found$/m);
+  }
 });
 
 test('126 when CMD cannot be run', (t) => {

@@ -1,11 +1,12 @@
 // The -i and -o helper commands: where and when they run, what they see,
 // and how their failure aborts the start without leaving anything behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, busyboxRoot, cli, finished, scratch, start, until } from './helpers.mjs';
-import { childrenOf, hostMountPoints, livingIn, writeAs } from './contain-support.mjs';
+import { busyboxRoot, cli, finished, scratch, start, until } from './helpers.mjs';
+import { hostMountPoints, livingIn, startContain, writeAs } from './contain-support.mjs';
 
 test('-i runs in the new namespaces, in DIR, before the pivot: a bind mount shows a host directory', (t) => {
   const root = busyboxRoot(t);
@@ -23,18 +24,19 @@ test('-i runs in the new namespaces, in DIR, before the pivot: a bind mount show
   assert.ok(!hostMountPoints().includes(join(realpathSync(root), 'data')));
 });
 
-test('-o runs on the host before PID 1, with CONTAIN_PID the host pid of PID 1', async (t) => {
+test('-o runs on the host before PID 1, with CONTAIN_PID the host pid of PID 1', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const out = join(scratch(t), 'outside');
   const started = join(root, 'tmp/started');
-  const child = start(BIN.contain, ['-c', '-o',
+  const child = startContain(t, ['-c', '-o',
     `{ echo "$CONTAIN_PID"; cat /proc/$CONTAIN_PID/uid_map; test -e ${started} && echo too-late; true; } > ${out}`,
     root, '/bin/sh', '-c', 'touch /tmp/started; exec sleep 100']);
   const done = finished(child);
   assert.ok(await until(() => existsSync(started), 15_000), 'PID 1 did not start');
   const [pid, map, ...rest] = readFileSync(out, 'utf8').trim().split('\n');
-  // `pgrep -P <contain>`: PID 1 is contain's only child.
-  assert.deepEqual(childrenOf(child.pid), [Number(pid)]);
+  // PID 1 is contain's only child.
+  const pgrep = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' });
+  assert.deepEqual(pgrep.stdout.trim().split('\n'), [pid]);
   assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NSpid:\s+\d+\s+1$/m);
   // The maps were written before -o ran, and PID 1 had not started.
   assert.match(map, /^\s*0\s+\d+\s+1$/);
@@ -57,7 +59,7 @@ test('a failing -i aborts with its status, before PID 1, leaving no process or m
   assert.deepEqual(hostMountPoints(), mounts);
 });
 
-test('a failing -o aborts with its status, before PID 1, leaving no process or mount', async (t) => {
+test('a failing -o aborts with its status, before PID 1, leaving no process or mount', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const mounts = hostMountPoints();
   const out = join(scratch(t), 'pid');

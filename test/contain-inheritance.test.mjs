@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { BIN, busyboxRoot, cli, finished, start, until } from './helpers.mjs';
-import { pid1Of } from './contain-support.mjs';
+import { busyboxRoot, cli, finished, start, until } from './helpers.mjs';
+import { pid1Of, startContain } from './contain-support.mjs';
 
 function readlinkSafe(path) {
   try { return readlinkSync(path); } catch { return undefined; }
@@ -13,11 +13,11 @@ function readlinkSafe(path) {
 /** `ls /proc/self/fd` as one line: ls's own directory fd is the 3. */
 const LIST_FDS = 'echo $(ls /proc/self/fd)';
 
-test('only fds 0, 1 and 2 reach PID 1 and the -i and -o commands', async (t) => {
+test('only fds 0, 1 and 2 reach PID 1 and the -i and -o commands', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   // The caller holds fds 3, 4 and 40 open, not close-on-exec.
   const stdio = Array.from({ length: 41 }, (_, fd) => (fd < 5 || fd === 40 ? 'pipe' : 'ignore'));
-  const child = start(BIN.contain, ['-c', '-i', `echo "i: $(${LIST_FDS})"`, '-o', `echo "o: $(${LIST_FDS})"`,
+  const child = startContain(t, ['-c', '-i', `echo "i: $(${LIST_FDS})"`, '-o', `echo "o: $(${LIST_FDS})"`,
     root, '/bin/sh', '-c', `echo "pid1: $(${LIST_FDS})"`], { stdio });
   const r = await finished(child);
   assert.equal(r.stderr, '');
@@ -27,11 +27,11 @@ test('only fds 0, 1 and 2 reach PID 1 and the -i and -o commands', async (t) => 
   }
 });
 
-test('PID 1 itself holds only fds 0, 1 and 2, seen from the host', async (t) => {
+test('PID 1 itself holds only fds 0, 1 and 2, seen from the host', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const stdio = Array.from({ length: 41 }, (_, fd) => (fd < 5 || fd === 40 ? 'pipe' : 'ignore'));
   for (const flags of [['-c'], []]) {
-    const child = start(BIN.contain, [...flags, root, '/bin/sleep', '100'], { stdio });
+    const child = startContain(t, [...flags, root, '/bin/sleep', '100'], { stdio });
     const done = finished(child);
     const pid1 = await pid1Of(child.pid);
     assert.ok(pid1, 'PID 1 did not start');

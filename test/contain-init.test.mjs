@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, busyboxRoot, finished, start, until } from './helpers.mjs';
-import { livingIn, pid1Of, pidNamespace, writeAs } from './contain-support.mjs';
+import { busyboxRoot, finished, start, until } from './helpers.mjs';
+import { livingIn, pid1Of, pidNamespace, startContain, writeAs } from './contain-support.mjs';
 
 /** A busybox root with an inittab: sysinit, one respawned service, shutdown. */
 function bootableRoot(t, extra = '') {
@@ -26,8 +26,8 @@ const runs = (root) => {
   try { return readFileSync(join(root, 'tmp/service'), 'utf8').trim().split('\n').length; } catch { return 0; }
 };
 
-async function boot(root, args) {
-  const child = start(BIN.contain, [...args, root, '/bin/init']);
+async function boot(t, root, args) {
+  const child = startContain(t, [...args, root, '/bin/init']);
   const done = finished(child);
   const pid1 = await pid1Of(child.pid);
   assert.ok(pid1, 'init did not start');
@@ -41,9 +41,9 @@ for (const [name, args] of [
   ['the default stop signal', []],
   ['SIGUSR2 without a console', ['-c', '--stop-signal', 'SIGUSR2']],
 ]) {
-  test(`busybox init boots, respawns its service and shuts down cleanly on ${name}`, async (t) => {
+  test(`busybox init boots, respawns its service and shuts down cleanly on ${name}`, { timeout: 60_000 }, async (t) => {
     const root = bootableRoot(t);
-    const c = await boot(root, args);
+    const c = await boot(t, root, args);
     assert.match(readFileSync(join(root, 'tmp/sysinit'), 'utf8'), /^up as \d+ of init$/m);
     const pids = new Set(readFileSync(join(root, 'tmp/service'), 'utf8').trim().split('\n'));
     assert.ok(pids.size >= 3, 'the respawned service should run as new processes');
@@ -56,17 +56,17 @@ for (const [name, args] of [
   });
 }
 
-test('poweroff inside ends the container with 0 after the shutdown actions', async (t) => {
+test('poweroff inside ends the container with 0 after the shutdown actions', { timeout: 60_000 }, async (t) => {
   const root = bootableRoot(t, '::once:/bin/sh -c "while [ ! -s /tmp/service ]; do sleep 0.1; done; sleep 1; poweroff"\n');
-  const child = start(BIN.contain, [root, '/bin/init']);
+  const child = startContain(t, [root, '/bin/init']);
   const r = await finished(child);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(root, 'tmp/shutdown'), 'utf8'), 'down\n');
 });
 
-test('reboot inside ends the container with 129', async (t) => {
+test('reboot inside ends the container with 129', { timeout: 60_000 }, async (t) => {
   const root = bootableRoot(t, '::once:/bin/sh -c "while [ ! -s /tmp/service ]; do sleep 0.1; done; sleep 1; reboot"\n');
-  const child = start(BIN.contain, [root, '/bin/init']);
+  const child = startContain(t, [root, '/bin/init']);
   const r = await finished(child);
   assert.equal(r.status, 129, r.stderr);
   assert.equal(readFileSync(join(root, 'tmp/shutdown'), 'utf8'), 'down\n');

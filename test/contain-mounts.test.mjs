@@ -5,9 +5,9 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  BIN, TEST_USER, account, busyboxRoot, cli, finished, needs, scratch, start, subids, until,
+  AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, start, subids, until,
 } from './helpers.mjs';
-import { hostMountPoints, mountPointsOf, pid1Of, tmpEntries, writeAs } from './contain-support.mjs';
+import { hostMountPoints, mountPointsOf, startContain, tmpEntries, writeAs } from './contain-support.mjs';
 
 /** Runs a script as PID 1; options.console runs it with a console. */
 function inside(root, script, options = {}) {
@@ -71,16 +71,23 @@ test('the devices work and /dev/pts is a new instance', (t) => {
   assert.equal(out.trim().split('\n').pop(), 'ptmx');
 });
 
-test('/dev/console is the controlling terminal of PID 1 and its stdio', (t) => {
+test('/dev/console is PID 1\'s controlling terminal, stdout and stderr; piped input stays a pipe', (t) => {
   const root = busyboxRoot(t);
-  const out = inside(root, 'tty; for f in 0 1 2; do readlink /proc/1/fd/$f; done | sort -u | wc -l', { console: true });
-  assert.deepEqual(out.trim().split('\n'), ['/dev/console', '1']);
+  const out = inside(root, [
+    'tty <&1', 'tty <&2',
+    '(: < /dev/tty) 2>/dev/null && echo has-ctty',
+    'readlink /proc/1/fd/0',
+  ].join('; '), { console: true });
+  const lines = out.trim().split('\n');
+  assert.deepEqual(lines.slice(0, 3), ['/dev/console', '/dev/console', 'has-ctty']);
+  assert.match(lines[3], /^(pipe|socket):\[\d+\]$/);
 });
 
-test('-c gives no console: PID 1 has contain\'s stdio and no /dev/console', (t) => {
+test('-c gives no console: PID 1 has contain\'s stdio, no /dev/console, no controlling terminal', (t) => {
   const root = busyboxRoot(t);
-  const out = inside(root, 'ls /dev/console 2>&1; readlink /proc/1/fd/1');
+  const out = inside(root, 'ls /dev/console 2>&1; (: < /dev/tty) 2>/dev/null || echo no-ctty; readlink /proc/1/fd/1');
   assert.match(out, /No such file or directory/);
+  assert.match(out, /^no-ctty$/m);
   assert.match(out, /^(pipe|socket):\[\d+\]$/m);
 });
 
@@ -141,7 +148,28 @@ for (const flags of [[], ['-n']]) {
   });
 }
 
-test('the host mount table is the same before, during and after, and /tmp gets nothing', async (t) => {
+test('the host\'s root is gone: only DIR and the container\'s own mounts are there', (t) => {
+  const root = busyboxRoot(t);
+  const out = inside(root, 'ls -a /; echo --; cat /proc/self/mountinfo');
+  const [listing, mountinfo] = out.split('--\n');
+  assert.deepEqual(listing.trim().split('\n').sort(), ['.', '..', ...readdirSync(root)].sort());
+  const own = /^\/(dev(\/(pts|shm|mqueue|null|zero|full|random|urandom|tty))?|proc|sys(\/fs\/cgroup)?)?$/;
+  for (const m of mountPointsOf(mountinfo)) assert.match(m.point, own, `a host mount is visible: ${m.point}`);
+});
+
+test('DIR is bound with the mounts below it', (t) => {
+  if (!needs(t, AS_ROOT, 'mounting below DIR needs root')) return;
+  const root = busyboxRoot(t);
+  mkdirSync(join(root, 'mnt'));
+  // In a mount namespace of the test's own, so the host's table is untouched.
+  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', root, '/bin/cat', '/mnt/inner']);
+  const r = run('unshare', ['-m', 'sh', '-c', `mount -t tmpfs tmpfs ${root}/mnt && echo below > ${root}/mnt/inner && exec "$@"`,
+    'sh', file, ...argv], { user: 'root' });
+  assert.equal(r.stderr, '');
+  assert.deepEqual([r.status, r.stdout], [0, 'below\n']);
+});
+
+test('the host mount table is the same before, during and after, and /tmp gets nothing', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const shared = scratch(t);
   writeAs(join(shared, 'from-host'), 'visible\n');
@@ -149,7 +177,7 @@ test('the host mount table is the same before, during and after, and /tmp gets n
   mkdirSync(tmpdir);
   const before = hostMountPoints();
   const tmpBefore = tmpEntries();
-  const child = start(BIN.contain, ['-c', '-i', `mkdir -p data && mount --bind ${shared} data`, root,
+  const child = startContain(t, ['-c', '-i', `mkdir -p data && mount --bind ${shared} data`, root,
     '/bin/sh', '-c', 'cat /data/from-host; mkdir -p /mnt; mount -t tmpfs tmpfs /mnt; echo ready; exec sleep 100'],
   { env: { TMPDIR: tmpdir } });
   const done = finished(child);

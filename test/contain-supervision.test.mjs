@@ -1,15 +1,17 @@
 // Supervision: the stop signal and its timeout, a second request, the
 // statuses of halt, power-off and reboot, and no orphans when contain dies.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { BIN, busyboxRoot, cli, finished, needs, start, until } from './helpers.mjs';
+import { busyboxRoot, cli, finished, needs, start, until } from './helpers.mjs';
 import {
-  Terminal, childrenOf, containCommand, hasTmux, livingIn, pid1Of, pidNamespace,
+  childrenOf, containCommand, hasTmux, livingIn, pid1Of, pidNamespace, startContain, Terminal,
 } from './contain-support.mjs';
 
 /** Starts contain and resolves once PID 1 printed `ready`. */
-async function running(args, options = {}) {
-  const child = start(BIN.contain, args, options);
+async function running(t, args, options = {}) {
+  const child = startContain(t, args, options);
   const done = finished(child);
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -21,9 +23,9 @@ async function running(args, options = {}) {
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
 
 for (const signal of ['SIGTERM', 'SIGHUP']) {
-  test(`${signal} to contain runs PID 1's trap for the stop signal, and contain exits with its status`, async (t) => {
+  test(`${signal} to contain runs PID 1's trap for the stop signal, and contain exits with its status`, { timeout: 60_000 }, async (t) => {
     const root = busyboxRoot(t);
-    const c = await running(['-c', root, '/bin/sh', '-c', `trap "echo trapped; exit 3" TERM; ${LOOP}`]);
+    const c = await running(t, ['-c', root, '/bin/sh', '-c', `trap "echo trapped; exit 3" TERM; ${LOOP}`]);
     c.child.kill(signal);
     const r = await c.done;
     assert.equal(r.status, 3);
@@ -31,18 +33,18 @@ for (const signal of ['SIGTERM', 'SIGHUP']) {
   });
 }
 
-test('SIGINT is a stop request without a console, and with one fed by a pipe', async (t) => {
+test('SIGINT is a stop request without a console, and with one fed by a pipe', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   for (const flags of [['-c'], []]) {
-    const c = await running([...flags, root, '/bin/sh', '-c', `trap "echo trapped; exit 4" TERM; ${LOOP}`]);
+    const c = await running(t, [...flags, root, '/bin/sh', '-c', `trap "echo trapped; exit 4" TERM; ${LOOP}`]);
     c.child.kill('SIGINT');
     assert.equal((await c.done).status, 4, `contain ${flags}`);
   }
 });
 
-test('--stop-signal chooses the signal PID 1 gets', async (t) => {
+test('--stop-signal chooses the signal PID 1 gets', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const c = await running(['-c', '--stop-signal', 'USR1', root, '/bin/sh', '-c',
+  const c = await running(t, ['-c', '--stop-signal', 'USR1', root, '/bin/sh', '-c',
     `trap "echo got-term; exit 1" TERM; trap "echo got-usr1; exit 5" USR1; ${LOOP}`]);
   c.child.kill('SIGTERM');
   assert.equal((await c.done).status, 5);
@@ -50,9 +52,9 @@ test('--stop-signal chooses the signal PID 1 gets', async (t) => {
   assert.doesNotMatch(c.output(), /got-term/);
 });
 
-test('a PID 1 that ignores the stop signal is killed after --stop-timeout', async (t) => {
+test('a PID 1 that ignores the stop signal is killed after --stop-timeout', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const c = await running(['-c', '--stop-timeout', '1', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  const c = await running(t, ['-c', '--stop-timeout', '1', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
   const namespace = pidNamespace(await pid1Of(c.child.pid));
   const asked = Date.now();
   c.child.kill('SIGTERM');
@@ -68,9 +70,9 @@ test('a PID 1 that ignores the stop signal is killed after --stop-timeout', asyn
   assert.deepEqual(livingIn(namespace), []);
 });
 
-test('a second request kills the container at once', async (t) => {
+test('a second request kills the container at once', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const c = await running(['-c', '--stop-timeout', '600', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  const c = await running(t, ['-c', '--stop-timeout', '600', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
   c.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(c.child.exitCode, null, 'contain ended on the first request');
@@ -78,14 +80,18 @@ test('a second request kills the container at once', async (t) => {
   assert.equal((await c.done).status, 137);
 });
 
-test('SIGKILL to contain leaves no process of the container alive after a second', async (t) => {
+test('SIGKILL to contain leaves no process of the container alive after a second', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const c = await running(['-c', root, '/bin/sh', '-c',
+  const c = await running(t, ['-c', root, '/bin/sh', '-c',
     `(setsid sleep 300 &); (trap "" HUP TERM; sleep 300 &); ${LOOP}`]);
   const namespace = pidNamespace(await pid1Of(c.child.pid));
   assert.ok(await until(() => livingIn(namespace).length >= 4, 5000), 'the background processes did not start');
+  // On failure, leave nothing behind.
+  t.after(() => livingIn(namespace).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  // Not `close`: a surviving process would hold contain's stdout open.
+  const exited = new Promise((resolve) => c.child.once('exit', resolve));
   c.child.kill('SIGKILL');
-  await c.done;
+  await exited;
   const gone = await until(() => livingIn(namespace).length === 0, 1000);
   assert.ok(gone, `still alive: ${livingIn(namespace)}`);
 });
@@ -103,14 +109,14 @@ test('halt and power-off from inside end contain with 0, reboot with 129', (t) =
   }
 });
 
-test('a reboot while contain stops the container counts as a shutdown: 0', async (t) => {
+test('a reboot while contain stops the container counts as a shutdown: 0', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
-  const c = await running(['-c', root, '/bin/sh', '-c', `trap "reboot -f" TERM; ${LOOP}`]);
+  const c = await running(t, ['-c', root, '/bin/sh', '-c', `trap "reboot -f" TERM; ${LOOP}`]);
   c.child.kill('SIGTERM');
   assert.equal((await c.done).status, 0);
 });
 
-test('with a terminal as input, SIGINT to contain is not a stop request', async (t) => {
+test('with a terminal as input, SIGINT to contain is not a stop request', { timeout: 60_000 }, async (t) => {
   if (!needs(t, hasTmux(), 'tmux is not installed')) return;
   const root = busyboxRoot(t);
   const term = new Terminal(t);
@@ -124,4 +130,14 @@ test('with a terminal as input, SIGINT to contain is not a stop request', async 
   process.kill(contain, 'SIGTERM');
   assert.ok(await term.waitFor(/contain-exit:6/), term.screen());
   assert.match(term.screen(), /^trapped\r?$/m);
+});
+
+test('the supervisor is named contain, so pgrep finds it', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const c = await running(t, ['-c', root, '/bin/sh', '-c', LOOP]);
+  assert.equal(readFileSync(`/proc/${c.child.pid}/comm`, 'utf8'), 'contain\n');
+  const pgrep = spawnSync('pgrep', ['-x', 'contain'], { encoding: 'utf8' });
+  assert.ok(pgrep.stdout.trim().split('\n').map(Number).includes(c.child.pid));
+  c.child.kill('SIGKILL');
+  await c.done;
 });

@@ -4,7 +4,19 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, run, scratch, until } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, scratch, start, until } from './helpers.mjs';
+
+/**
+ * Starts contain as the test user without waiting. When the test ends,
+ * contain is killed if it still runs, and its container with it.
+ */
+export function startContain(t, args, options) {
+  const child = start(BIN.contain, args, options);
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
 
 /** The pids of the direct children of `pid` (what `pgrep -P` prints). */
 export function childrenOf(pid) {
@@ -170,4 +182,3 @@ export function containCommand(...args) {
   return [BIN.contain, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
 }
 
-export { run };

@@ -155,7 +155,7 @@ export function busyboxRoot(t, user = TEST_USER) {
     `printf 'root:x:0:\\ntty:x:5:\\n' > ${root}/etc/group`,
     `chmod 1777 ${root}/tmp`,
   ].join(' && ');
-  const r = run('/bin/sh', ['-c', build]);
+  const r = run('/bin/sh', ['-c', build], { user });
   if (r.status !== 0) throw new Error(`building the busybox root failed: ${r.stderr}`);
   return root;
 }

@@ -32,10 +32,9 @@ function removeTree(dir) {
   rmdirSync(dir);
 }
 
-function empty(dir) {
-  const procs = readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() === '';
-  return procs && readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory()).every((e) => empty(join(dir, e.name)));
+/** Whether no process is left in a cgroup and its descendants. */
+function unpopulated(dir) {
+  return /^populated 0$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8'));
 }
 
 /**
@@ -50,7 +49,8 @@ export function delegatedCgroup(t, user = TEST_USER) {
   for (const file of DELEGATED_FILES) chownSync(join(dir, file), who.uid, who.gid);
   t.after(async () => {
     if (!existsSync(dir)) return;
-    await until(() => empty(dir), 10_000);
+    // Killed processes leave their cgroup a moment after they are gone.
+    await until(() => unpopulated(dir), 10_000);
     removeTree(dir);
   });
   return dir;

@@ -49,9 +49,22 @@ function children(pid) {
   return found;
 }
 
-/** Host pids of every process in a PID namespace (e.g. 'pid:[4026532]'). */
+/** Whether a process is a zombie: dead, waiting for its parent to reap it. */
+function zombie(pid) {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ')'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Host pids of the live processes of a PID namespace (e.g.
+ * 'pid:[4026532]'). Zombies are dead already: a PID 1 whose supervisor
+ * was killed is reaped by the host's init, in its own time.
+ */
 export function processesIn(namespace) {
-  return numericEntries('/proc').filter((pid) => pidNamespace(pid) === namespace);
+  return numericEntries('/proc').filter((pid) => pidNamespace(pid) === namespace && !zombie(pid));
 }
 
 /**
@@ -127,10 +140,13 @@ export class Container {
       .filter((p) => p.command !== undefined);
   }
 
-  /** Waits until a process whose command line matches `pattern` runs. */
-  async service(pattern, ms = 60_000) {
-    await this.init();
-    const found = await until(() => this.processes().find((p) => pattern.test(p.command)), ms, 20);
+  /**
+   * Waits until a process whose command line matches `pattern` runs,
+   * looking every `step` ms.
+   */
+  async service(pattern, ms = 60_000, step = 20) {
+    await this.init(ms);
+    const found = await until(() => this.processes().find((p) => pattern.test(p.command)), ms, step);
     if (!found) throw new Error(`no process matching ${pattern} within ${ms} ms: ${await this.describe()}`);
     return found;
   }
@@ -175,6 +191,20 @@ export class Container {
   kill() {
     if (this.running()) {
       try { process.kill(this.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+
+  /**
+   * After a test: ends contain and, should anything of the container
+   * have outlived it (a bug the tests report), kills its PID 1, which
+   * takes the whole PID namespace down, so that no test leaks processes.
+   */
+  async destroy() {
+    this.kill();
+    await this.end();
+    if (this.namespace && processesIn(this.namespace).length > 0) {
+      try { process.kill(this.initPid, 'SIGKILL'); } catch { /* gone */ }
+      await until(() => processesIn(this.namespace).length === 0, 5000);
     }
   }
 

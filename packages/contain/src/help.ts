@@ -21,11 +21,19 @@ Options:
 
 Options stop at the first non-option. Maps as for pseudo(1).
 
-SIGTERM, SIGHUP, and SIGINT when there is no console, shut the container
-down: PID 1 gets the stop signal, and the container is killed after the
-stop timeout or a second signal.
+By default the container's console is a new pseudo-terminal: contain
+relays its own terminal to it, or its output to a pipe or file, and gives
+input that is not a terminal to CMD as it is.
 
-Exit status: PID 1's exit code, or 128+N if it was killed by signal N.
-64: usage error; 125: contain failed; 126: CMD cannot be run; 127: CMD
-not found in DIR; a failing -i or -o command's status.
+SIGTERM, SIGHUP, and SIGINT unless a terminal is relayed to the console,
+shut the container down: PID 1 gets the stop signal, and the container is
+killed after the stop timeout or a second signal. Stop signals for inits:
+busybox init SIGUSR2, sysvinit SIGPWR, runit SIGCONT, systemd SIGRTMIN+4
+(see contain(1)).
+
+Exit status: PID 1's exit code, or 128+N if it was killed by signal N; 0
+if the container halted or powered off, 129 if it rebooted (0 if it did
+so while contain stopped it). 64: usage error, or DIR is missing or not a
+directory; 125: contain failed; 126: CMD cannot be run; 127: CMD not
+found in DIR; a failing -i or -o command's status.
 `;

@@ -60,9 +60,13 @@ async function run(args: string[]): Promise<number> {
   if (options.help) return void process.stdout.write(HELP), 0;
   if (options.version) return void process.stdout.write(`contain ${version()}\n`), 0;
   if (options._.length === 0) throw usageError('DIR is missing', true);
-  const stopSignal = signalNumber(options['stop-signal'] ?? 'SIGTERM');
-  if (!stopSignal || stopSignal >= 65) throw usageError(`--stop-signal ${options['stop-signal']}: not a signal`);
-  const stopTimeout = Number(options['stop-timeout'] ?? 10);
+  // Without --stop-signal, the supervisor asks PID 1's program.
+  let stopSignal: number | undefined;
+  if (options['stop-signal'] !== undefined) {
+    stopSignal = signalNumber(options['stop-signal']);
+    if (!stopSignal || stopSignal >= 65) throw usageError(`--stop-signal ${options['stop-signal']}: not a signal`);
+  }
+  const stopTimeout = Number(options['stop-timeout'] ?? 30);
   if (!Number.isFinite(stopTimeout) || stopTimeout < 0) {
     throw usageError(`--stop-timeout ${options['stop-timeout']}: not a number of seconds`);
   }

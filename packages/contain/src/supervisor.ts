@@ -4,6 +4,7 @@
  * the timer or a second request kills PID 1, and with it the PID namespace.
  */
 import { Ending, shellStatus } from '@rootless-containers/core';
+import { defaultStopSignal } from './stop-signal';
 
 const SIGHUP = 1;
 const SIGINT = 2;
@@ -15,7 +16,9 @@ export class Supervisor {
   stopping = false;
   private signals: NodeJS.Signals[];
 
-  constructor(private pid: number, private stopSignal: number, private timeout: number, interrupt: boolean) {
+  /** stopSignal undefined: the one PID 1's program wants, when it is needed. */
+  constructor(private pid: number, private stopSignal: number | undefined, private timeout: number,
+    interrupt: boolean) {
     this.signals = interrupt ? ['SIGTERM', 'SIGHUP', 'SIGINT'] : ['SIGTERM', 'SIGHUP'];
     for (const s of this.signals) process.on(s, this.request);
     // With a console, Ctrl-C is a byte for the container, and a SIGINT
@@ -30,7 +33,7 @@ export class Supervisor {
   private request = (): void => {
     if (this.stopping) return this.send(SIGKILL);
     this.stopping = true;
-    this.send(this.stopSignal);
+    this.send(this.stopSignal ?? defaultStopSignal(this.pid));
     this.timer = setTimeout(() => this.send(SIGKILL), this.timeout * 1000);
   };
 

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { StepError } from './errors';
 
 type Koffi = typeof import('koffi');
@@ -53,6 +52,7 @@ export interface Child {
 export interface Native {
   spawn(config: SpawnConfig, child: Child): number;
   join(config: JoinConfig, child: Child): number;
+  runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
   waitpid(pid: number, status: Int32Array, nohang: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
@@ -75,6 +75,8 @@ export function native(): Native {
 
 function ensureBuilt(): string {
   if (existsSync(LIBRARY)) return LIBRARY;
+  // Loaded only here: child_process costs milliseconds at every start.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (make.status === 0 && existsSync(LIBRARY)) return LIBRARY;
   throw new StepError(`native library ${LIBRARY} is missing and could not be built`, 0, 'setup',
@@ -118,6 +120,7 @@ function bind(koffi: Koffi, path: string): Native {
   return {
     spawn: lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)'),
     join: lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)'),
+    runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t nohang)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
     setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),

@@ -1,11 +1,12 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { StepError, fromSystemError, usageError } from './errors';
 import {
   ALL_IDS, IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
 } from './idmap';
+import { native } from './native';
 import { Range, SUBGID, SUBUID, readSubids } from './subid';
+import { reap, shellStatus } from './wait';
 
 /** The uid and gid maps of a new user namespace, and how to write them. */
 export interface MapPlan {
@@ -62,9 +63,10 @@ export function ownIds(file: 'uid_map' | 'gid_map'): Range[] {
 
 /**
  * Decides the maps for the caller. Root gets rootDefaultMap() of the ids
- * its own namespace has, unless told otherwise, and writes any map itself. Anyone else gets their own id as
- * container root and their delegated ranges above it, through the setuid
- * helpers; without a helper or a delegation, the single self mapping.
+ * its own namespace has, unless told otherwise, and writes any map
+ * itself. Anyone else gets their own id as container root and their
+ * delegated ranges above it, through the setuid helpers; without a helper
+ * or a delegation, the single self mapping.
  */
 export function planMaps(options: MapOptions): MapPlan {
   const uid = process.getuid!(), gid = process.getgid!();
@@ -117,16 +119,40 @@ export function setgroupsAllowed(plan: MapPlan): boolean {
   return process.getuid!() === 0 || plan.gidHelper !== null;
 }
 
-function runHelper(helper: string, pid: number, map: IdMap): Promise<void> {
-  const args = [String(pid), ...map.flatMap((e) => [e.inner, e.outer, e.count].map(String))];
-  return new Promise((resolve, reject) => {
-    execFile(helper, args, { env: {} }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
-      const said = stderr.trim().split('\n')[0] || error.message;
-      reject(new StepError(`${helper} ${map.map(formatExtent).join(',')} failed: ${said.replace(/^[^:]*: /, '')}`,
-        0, 'setup', 'check /etc/subuid and /etc/subgid, and that the helper is setuid root'));
-    });
-  });
+interface RunningHelper {
+  pid: number;
+  output: number;
+  helper: string;
+  map: IdMap;
+}
+
+/** Starts newuidmap/newgidmap; both run at once, then finishHelper() waits. */
+function startHelper(helper: string, pid: number, map: IdMap): RunningHelper {
+  const argv = [helper, String(pid), ...map.flatMap((e) => [e.inner, e.outer, e.count].map(String)), null];
+  const output = new Int32Array(1);
+  const started = native().runHelper(helper, argv, output);
+  if (started < 0) throw new StepError(`run ${helper}`, -started);
+  return { pid: started, output: output[0], helper, map };
+}
+
+function finishHelper(running: RunningHelper): StepError | undefined {
+  const said = readAll(running.output);
+  const ending = reap(running.pid);
+  if (ending?.code === 0) return undefined;
+  const why = said.trim().split('\n')[0].replace(/^[^:]*: /, '') || `status ${ending && shellStatus(ending)}`;
+  return new StepError(`${running.helper} ${running.map.map(formatExtent).join(',')} failed: ${why}`,
+    0, 'setup', 'check /etc/subuid and /etc/subgid, and that the helper is setuid root');
+}
+
+function readAll(fd: number): string {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(4096);
+  try {
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0;) chunks.push(Buffer.from(buffer.subarray(0, n)));
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks).toString();
 }
 
 function writeProc(pid: number, file: string, text: string): void {
@@ -142,16 +168,21 @@ function lines(map: IdMap): string {
 }
 
 /** Writes both maps of the child's new user namespace. */
-export async function writeMaps(pid: number, plan: MapPlan): Promise<void> {
-  const pending: Promise<void>[] = [];
-  if (plan.uidHelper) pending.push(runHelper(plan.uidHelper, pid, plan.uid));
-  else writeProc(pid, 'uid_map', lines(plan.uid));
-  if (plan.gidHelper) {
-    pending.push(runHelper(plan.gidHelper, pid, plan.gid));
-  } else {
-    // Unprivileged, the kernel takes a gid_map only once setgroups is denied.
-    if (process.getuid!() !== 0) writeProc(pid, 'setgroups', 'deny');
-    writeProc(pid, 'gid_map', lines(plan.gid));
+export function writeMaps(pid: number, plan: MapPlan): void {
+  const running: RunningHelper[] = [];
+  try {
+    if (plan.uidHelper) running.push(startHelper(plan.uidHelper, pid, plan.uid));
+    else writeProc(pid, 'uid_map', lines(plan.uid));
+    if (plan.gidHelper) {
+      running.push(startHelper(plan.gidHelper, pid, plan.gid));
+    } else {
+      // Unprivileged, the kernel takes a gid_map only once setgroups is denied.
+      if (process.getuid!() !== 0) writeProc(pid, 'setgroups', 'deny');
+      writeProc(pid, 'gid_map', lines(plan.gid));
+    }
+  } finally {
+    // Reap whatever was started, even when a later step threw.
+    const failures = running.map(finishHelper).filter(Boolean);
+    if (failures.length > 0) throw failures[0];
   }
-  await Promise.all(pending);
 }

@@ -78,8 +78,13 @@ async function run(args: string[]): Promise<number> {
   // or keep it open once inject has exited.
   const pty = isatty(0) ? openPty() : null;
   const relay = pty && new ConsoleRelay(pty);
+  // Listening before CMD starts: a signal that comes meanwhile waits for
+  // the event loop, and then goes to CMD instead of ending inject.
+  const hold = (): void => undefined;
+  for (const signal of FORWARDED) process.on(signal, hold);
   const pid = enter(target, command, pty);
   const stop = forwardSignals(pid, FORWARDED);
+  for (const signal of FORWARDED) process.removeListener(signal, hold);
   relay?.start();
   const ending = await waitForExit(pid);
   stop();

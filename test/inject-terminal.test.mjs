@@ -1,0 +1,156 @@
+// inject at a terminal: CMD gets a pty of its own, relayed, so that nothing
+// in the container can push input into the caller's terminal. The caller's
+// terminal is a tmux pane running a shell as the test user.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, needs, scratch, until } from './helpers.mjs';
+import { compileStatic, startContainer } from './inject-container.mjs';
+
+// Pushes its argument and a newline into the terminal on stdin, as if typed.
+const TIOCSTI_SOURCE = `
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+int main(int argc, char **argv) {
+  char line[4096];
+  snprintf(line, sizeof line, "%s\\n", argc > 1 ? argv[1] : "");
+  for (char *c = line; *c; c++)
+    if (ioctl(0, TIOCSTI, c) < 0) {
+      printf("refused: %s\\n", strerror(errno));
+      return 1;
+    }
+  printf("pushed\\n");
+  return 0;
+}
+`;
+
+function tmuxAvailable() {
+  return spawnSync('tmux', ['-V']).status === 0;
+}
+
+/** A tmux server of our own, its socket in a scratch directory. */
+function terminal(t, width = 100, height = 30) {
+  const env = { ...process.env, TMUX_TMPDIR: scratch(t) };
+  const tmux = (...args) => spawnSync('tmux', ['-L', 'inject', ...args], { encoding: 'utf8', env });
+  const who = account(TEST_USER);
+  const [file, argv] = asUser(TEST_USER, 'env', ['-i', 'PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${who.home}`,
+    'TERM=screen', 'SHELL=/bin/sh', 'PS1=$ ', '/bin/sh']);
+  const started = tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), file, ...argv);
+  assert.equal(started.status, 0, started.stderr);
+  t.after(() => tmux('kill-server'));
+  const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'main').stdout;
+  return {
+    tmux,
+    screen,
+    type: (text) => { tmux('send-keys', '-t', 'main', '-l', text); tmux('send-keys', '-t', 'main', 'Enter'); },
+    key: (key) => tmux('send-keys', '-t', 'main', key),
+    /** Waits until the screen shows `text` (a string or RegExp). */
+    waitFor: async (text) => {
+      const seen = await until(() => {
+        const s = screen();
+        return (typeof text === 'string' ? s.includes(text) : text.test(s)) && s;
+      }, 20_000);
+      assert.ok(seen, `the terminal never showed ${text}:\n${screen()}`);
+      return seen;
+    },
+  };
+}
+
+function script(root, path, text) {
+  const file = join(root, path);
+  writeFileSync(file, text);
+  chmodSync(file, 0o755);
+  if (AS_ROOT) chownSync(file, account(TEST_USER).uid, account(TEST_USER).gid);
+}
+
+test('TIOCSTI inside the container cannot push input into the caller\'s terminal', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  const host = join(root, '..');
+  compileStatic(root, 'tiocsti', TIOCSTI_SOURCE);
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t);
+  await term.waitFor('$ ');
+
+  // Without inject in between, the push reaches the shell of the terminal.
+  term.type(`${root}/bin/tiocsti "touch ${host}/control"`);
+  const control = await until(() => existsSync(join(host, 'control')), 10_000);
+  if (!needs(t, control, 'TIOCSTI works on this kernel (sysctl dev.tty.legacy_tiocsti=1)')) return;
+
+  // Through inject, the push succeeds, into CMD's own terminal.
+  term.type(`${BIN.inject} ${c.pid} tiocsti "touch ${host}/pwned"; echo "inject-status=$?"`);
+  const seen = await term.waitFor(/^inject-status=\d+$/m);
+  assert.match(seen, /^pushed$/m);
+  assert.match(seen, /^inject-status=0$/m);
+  term.type('echo "synced-$((6 * 7))"');
+  await term.waitFor('synced-42');
+  assert.equal(existsSync(join(host, 'pwned')), false, 'the caller\'s shell ran the pushed command');
+
+  // With stdin not a terminal there is no pty, but the caller's terminal
+  // is still out of reach: as stdout, and as /dev/tty.
+  term.type(`${BIN.inject} ${c.pid} sh -c 'tiocsti "touch ${host}/via-stdout" <&1; tiocsti "touch ${host}/via-dev-tty" < /dev/tty' < /dev/null; echo "piped-status=$?"`);
+  const piped = await term.waitFor(/^piped-status=\d+$/m);
+  assert.match(piped, /^refused: /m);
+  term.type('echo "synced-$((7 * 7))"');
+  await term.waitFor('synced-49');
+  assert.equal(existsSync(join(host, 'via-stdout')), false, 'pushed through stdout');
+  assert.equal(existsSync(join(host, 'via-dev-tty')), false, 'pushed through /dev/tty');
+});
+
+test('once inject has exited, nothing in the container reaches the caller\'s terminal', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  const host = join(root, '..');
+  compileStatic(root, 'tiocsti', TIOCSTI_SOURCE);
+  // Left behind by CMD, it waits until inject is gone.
+  script(root, 'bin/linger', [
+    '#!/bin/sh',
+    'while [ ! -e /tmp/go ]; do sleep 0.05; done',
+    'tiocsti "touch $1" > /tmp/late-push 2>&1',
+    'echo late-output; echo "echo: $?" > /tmp/late-echo',
+  ].join('\n') + '\n');
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t);
+  await term.waitFor('$ ');
+  term.type(`${BIN.inject} ${c.pid} sh -c "trap '' HUP; linger ${host}/late & exit 0"; echo "inject-status=$?"`);
+  await term.waitFor(/^inject-status=0$/m);
+  writeFileSync(join(root, 'tmp/go'), '');
+  assert.ok(await until(() => existsSync(join(root, 'tmp/late-echo')), 20_000), 'the lingering process went on');
+  assert.match(readFileSync(join(root, 'tmp/late-push'), 'utf8'), /^refused: /);
+  assert.notEqual(readFileSync(join(root, 'tmp/late-echo'), 'utf8'), 'echo: 0\n');
+  term.type('echo "synced-$((6 * 7))"');
+  const seen = await term.waitFor('synced-42');
+  assert.doesNotMatch(seen, /late-output/);
+  assert.equal(existsSync(join(host, 'late')), false, 'the caller\'s shell ran the pushed command');
+});
+
+test('the relayed pty follows the terminal: raw input, window size and resize', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t, 100, 30);
+  await term.waitFor('$ ');
+  term.type(`${BIN.inject} ${c.pid} sh; echo "inject-status=$?"`);
+  term.type('echo "tty: $(stty size)"');
+  await term.waitFor(/^tty: 30 100$/m);
+  term.tmux('resize-window', '-t', 'main', '-x', '120', '-y', '40');
+  term.type('echo "resized: $(stty size)"');
+  await term.waitFor(/^resized: 40 120$/m);
+  // Ctrl-C is a byte for the container's pty: it interrupts sleep there,
+  // and inject goes on.
+  term.type('sleep 987');
+  // Only once sleep runs: before, ^C would flush the line unread.
+  assert.ok(await until(() => spawnSync('pgrep', ['-u', TEST_USER, '-f', '^sleep 987$']).status === 0, 20_000));
+  term.key('C-c');
+  term.type('echo "sleep-status=$?"');
+  await term.waitFor(/^sleep-status=130$/m);
+  term.type('exit 5');
+  await term.waitFor(/^inject-status=5$/m);
+  // The caller's terminal is back in its own mode.
+  term.type('stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo');
+  await term.waitFor(/^icanon echo $/m);
+});
