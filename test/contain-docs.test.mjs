@@ -112,9 +112,9 @@ test('the signals section gives the stop signal of each init', () => {
   const inits = Object.fromEntries(entries('SIGNALS').map((e) => [e.tag, e.text]));
   assert.deepEqual(Object.keys(inits), ['busybox init', 'sysvinit', 'runit', 'systemd']);
   assert.match(inits['busybox init'], /^SIGUSR2 powers off/);
-  assert.match(inits.sysvinit, /^SIGPWR /);
-  assert.match(inits.runit, /^SIGCONT /);
-  assert.match(inits.systemd, /^SIGRTMIN\+4 powers off, SIGRTMIN\+3 halts/);
+  assert.match(inits.sysvinit, /^SIGINT runs the ctrlaltdel entry/);
+  assert.match(inits.runit, /^SIGINT runs \/etc\/runit\/ctrlaltdel/);
+  assert.match(inits.systemd, /^SIGRTMIN\+3 halts/);
 });
 
 test('the man page gives the PATH PID 1 really gets', (t) => {

@@ -39,6 +39,7 @@ async function boot(t, root, args) {
 for (const [name, args] of [
   ['SIGUSR2 (power-off)', ['--stop-signal', 'SIGUSR2']],
   ['the default stop signal', []],
+  ['SIGTERM, which makes it reboot', ['--stop-signal', 'SIGTERM']],
   ['SIGUSR2 without a console', ['-c', '--stop-signal', 'SIGUSR2']],
 ]) {
   test(`busybox init boots, respawns its service and shuts down cleanly on ${name}`, { timeout: 60_000 }, async (t) => {

@@ -2,11 +2,13 @@
 // statuses of halt, power-off and reboot, and no orphans when contain dies.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, finished, needs, start, until } from './helpers.mjs';
+import { busyboxRoot, cli, finished, needs, until } from './helpers.mjs';
 import {
-  childrenOf, containCommand, hasTmux, livingIn, pid1Of, pidNamespace, startContain, Terminal,
+  childrenOf, compileStatic, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain,
+  Terminal,
 } from './contain-support.mjs';
 
 /** Starts contain and resolves once PID 1 printed `ready`. */
@@ -65,7 +67,7 @@ test('a PID 1 that ignores the stop signal is killed after --stop-timeout', { ti
   const waited = Date.now() - asked;
   assert.equal(r.status, 137);
   assert.ok(waited >= 900, `killed after ${waited} ms, before the timeout`);
-  // Well before the default of 10 seconds: the option counted.
+  // Well before the default of 30 seconds: the option counted.
   assert.ok(waited < 8000, `killed after ${waited} ms`);
   assert.deepEqual(livingIn(namespace), []);
 });
@@ -140,4 +142,73 @@ test('the supervisor is named contain, so pgrep finds it', { timeout: 60_000 }, 
   assert.ok(pgrep.stdout.trim().split('\n').map(Number).includes(c.child.pid));
   c.child.kill('SIGKILL');
   await c.done;
+});
+
+// Reports the first signal it gets, as PID 1 under any name.
+const REPORTER = `
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+static volatile sig_atomic_t got;
+static void note(int signal) { got = signal; }
+int main(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = note;
+  for (int s = 1; s < 65; s++)
+    if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD) sigaction(s, &action, NULL);
+  printf("ready\\n");
+  fflush(stdout);
+  while (!got) pause();
+  printf("signal %d\\n", (int) got);
+  return 0;
+}
+`;
+
+test('without --stop-signal, PID 1 gets the signal its program shuts down on', { timeout: 120_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const reporter = join(root, 'reporter');
+  if (!needs(t, compileStatic(t, REPORTER, reporter), 'gcc -static cannot build a test program')) return;
+  const SIGRTMIN = 34;
+  const cases = [
+    ['lib/systemd/systemd', SIGRTMIN + 3],
+    ['sbin/init', 2],
+    ['sbin/runit', 2],
+    ['usr/bin/tini', 15],
+    ['bin/server', 15],
+  ];
+  for (const [path, expected] of cases) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    copyFileSync(reporter, join(root, path));
+    giveToTestUser(join(root, path));
+    const c = await running(t, ['-c', root, `/${path}`]);
+    c.child.kill('SIGTERM');
+    const r = await c.done;
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(c.output(), new RegExp(`^signal ${expected}$`, 'm'), `/${path}`);
+  }
+});
+
+test('busybox init gets SIGUSR2 by default, and powers off', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  writeFileSync(join(root, 'etc/inittab'), '::respawn:/bin/sh -c "echo ready; sleep 100"\n');
+  const c = await running(t, ['-c', root, '/bin/init']);
+  c.child.kill('SIGTERM');
+  const r = await c.done;
+  assert.equal(r.status, 0);
+  assert.match(r.stdout + r.stderr, /Requesting system poweroff/);
+});
+
+test('a stop request while the container starts is kept for PID 1, not fatal to contain', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  // The -o command runs while PID 1 waits to start: contain is its parent.
+  const child = startContain(t, ['-c', '--stop-timeout', '2', '-o', 'kill -TERM $PPID; sleep 0.3', root,
+    '/bin/sh', '-c', `trap "echo trapped; exit 3" TERM; ${LOOP}`]);
+  const r = await finished(child);
+  assert.equal(r.signal, null, 'contain died of the signal');
+  // PID 1 got the stop signal: its trap ran, or (if it came before the
+  // trap was set) it was killed after the stop timeout.
+  assert.ok([3, 137].includes(r.status), `status ${r.status}: ${r.stderr}`);
+  assert.equal(r.stderr, '');
 });

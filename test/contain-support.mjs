@@ -61,11 +61,16 @@ export function livingIn(namespace) {
   return found;
 }
 
-/** Waits for contain (pid) to have started PID 1: its host pid. */
+/**
+ * Waits for contain (pid) to have started PID 1, past its exec (until
+ * then PID 1 is a copy of contain, running node): its host pid.
+ */
 export async function pid1Of(containPid) {
   const host = pidNamespace(process.pid);
+  const exe = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`); } catch { return undefined; } };
+  const node = exe(containPid);
   return until(() => childrenOf(containPid).find((p) => {
-    try { return pidNamespace(p) !== host; } catch { return false; }
+    try { return pidNamespace(p) !== host && exe(p) !== undefined && exe(p) !== node; } catch { return false; }
   }), 10_000);
 }
 
@@ -92,13 +97,18 @@ export function tmpEntries() {
   return readdirSync('/tmp').filter((n) => !n.startsWith('rc-test-')).sort();
 }
 
-/** Writes a file into a test root as the test user's. */
-export function writeAs(path, text, mode = 0o644) {
-  writeFileSync(path, text, { mode });
+/** Gives a file made by the test runner to the test user. */
+export function giveToTestUser(path) {
   if (AS_ROOT) {
     const who = account(TEST_USER);
     chownSync(path, who.uid, who.gid);
   }
+}
+
+/** Writes a file into a test root as the test user's. */
+export function writeAs(path, text, mode = 0o644) {
+  writeFileSync(path, text, { mode });
+  giveToTestUser(path);
 }
 
 /**
@@ -111,10 +121,7 @@ export function compileStatic(t, source, dest) {
   writeFileSync(file, source);
   const r = spawnSync('gcc', ['-static', '-O2', '-o', dest, file], { encoding: 'utf8' });
   if (r.status !== 0) return false;
-  if (AS_ROOT) {
-    const who = account(TEST_USER);
-    chownSync(dest, who.uid, who.gid);
-  }
+  giveToTestUser(dest);
   return true;
 }
 

@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, needs, scratch, until } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, needs, until } from './helpers.mjs';
 import { compileStatic, startContainer } from './inject-container.mjs';
 
 // Pushes its argument and a newline into the terminal on stdin, as if typed.
@@ -28,20 +29,29 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** Prints whether the terminal is canonical and echoes: "icanon echo ". */
+const STTY_MODES = 'stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo';
+
 function tmuxAvailable() {
   return spawnSync('tmux', ['-V']).status === 0;
 }
 
-/** A tmux server of our own, its socket in a scratch directory. */
+/** A tmux server of our own, its socket in a directory of its own. */
 function terminal(t, width = 100, height = 30) {
-  const env = { ...process.env, TMUX_TMPDIR: scratch(t) };
+  // Not scratch(): after-hooks run in order, and the server must be
+  // killed before its socket's directory is gone.
+  const sockets = mkdtempSync(join(tmpdir(), 'rc-tmux-'));
+  const env = { ...process.env, TMUX_TMPDIR: sockets };
   const tmux = (...args) => spawnSync('tmux', ['-L', 'inject', ...args], { encoding: 'utf8', env });
+  t.after(() => {
+    tmux('kill-server');
+    rmSync(sockets, { recursive: true, force: true });
+  });
   const who = account(TEST_USER);
   const [file, argv] = asUser(TEST_USER, 'env', ['-i', 'PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${who.home}`,
     'TERM=screen', 'SHELL=/bin/sh', 'PS1=$ ', '/bin/sh']);
   const started = tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), file, ...argv);
   assert.equal(started.status, 0, started.stderr);
-  t.after(() => tmux('kill-server'));
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'main').stdout;
   return {
     tmux,
@@ -126,6 +136,8 @@ test('once inject has exited, nothing in the container reaches the caller\'s ter
   const seen = await term.waitFor('synced-42');
   assert.doesNotMatch(seen, /late-output/);
   assert.equal(existsSync(join(host, 'late')), false, 'the caller\'s shell ran the pushed command');
+  term.type(STTY_MODES);
+  await term.waitFor(/^icanon echo $/m);
 });
 
 test('the relayed pty follows the terminal: raw input, window size and resize', async (t) => {
@@ -151,6 +163,6 @@ test('the relayed pty follows the terminal: raw input, window size and resize', 
   term.type('exit 5');
   await term.waitFor(/^inject-status=5$/m);
   // The caller's terminal is back in its own mode.
-  term.type('stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo');
+  term.type(STTY_MODES);
   await term.waitFor(/^icanon echo $/m);
 });

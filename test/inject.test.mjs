@@ -86,6 +86,11 @@ test('inject runs a command inside a running container', async (t) => {
     assert.deepEqual(lines.slice(-2), ['busybox', 'no-host-root']);
   });
 
+  await t.test('only stdin, stdout and stderr reach CMD', () => {
+    // ls has its own fd 3 open on the directory it lists.
+    assert.equal(inject([pid, 'ls', '/proc/self/fd']).stdout.split(/\s+/).filter(Boolean).join(' '), '0 1 2 3');
+  });
+
   await t.test('PID 1\'s own pid works too', () => {
     assert.equal(inject([String(c.init), 'hostname']).stdout, 'injected-box\n');
   });

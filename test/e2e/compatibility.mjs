@@ -45,12 +45,13 @@ function host() {
 const escape = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /**
- * Replaces (or adds) the row for `distribution` x `init` and rewrites the
- * file. `boots` and `stops` are booleans; `notes` is free text.
+ * Replaces (or adds) the row for `init` and rewrites the file. `boots`
+ * and `stops` are booleans; `notes` is free text.
  */
 export function recordRow({ distribution, init, boots, stops, notes }) {
   const row = [distribution, init, boots ? 'yes' : 'no', stops ? 'yes' : 'no', notes].map(escape);
-  const rows = existingRows().filter((r) => !(r[0] === row[0] && r[1] === row[1]));
+  // One row per init: a row whose distribution was renamed is replaced too.
+  const rows = existingRows().filter((r) => r[1] !== row[1]);
   rows.push(row);
   rows.sort((a, b) => rank(a) - rank(b));
   const text = [

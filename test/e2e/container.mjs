@@ -4,26 +4,23 @@
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { BIN, TEST_USER, account, asUser, cli, finished, start, subids, until } from '../helpers.mjs';
 
-/** The command line of a host process, or undefined once it is gone. */
-function cmdline(pid) {
+/** The raw command line of a host process, or undefined once it is gone. */
+function rawCmdline(pid) {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The command line of a host process, its arguments joined by spaces. */
+function cmdline(pid) {
+  return rawCmdline(pid)?.split('\0').filter(Boolean).join(' ');
 }
 
 function pidNamespace(pid) {
   try {
     return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
-}
-
-function rawCmdline(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
   } catch {
     return undefined;
   }

@@ -44,6 +44,10 @@ sh "$3" "$dir/root"
 tar -c -f "$dir/root.tar" --exclude='./dev/*' -C "$dir/root" .
 chmod 644 "$dir/root.tar"
 mv "$dir/root.tar" "$1"
+# Tarballs of this root built from older versions of its script.
+for old in "$CACHE_DIR/$2"-????????????.tar; do
+  [ "$old" = "$1" ] || rm -f "$old"
+done
 `;
 
 /**

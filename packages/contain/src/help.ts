@@ -13,9 +13,10 @@ Options:
                  with CONTAIN_PID set to the host pid of PID 1
   -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
   --stop-signal SIG
-                 signal asking PID 1 to shut down (default: SIGTERM)
+                 signal asking PID 1 to shut down (default: the one its
+                 program wants, see below)
   --stop-timeout SECS
-                 seconds before everything is killed (default: 10)
+                 seconds before everything is killed (default: 30)
   -h, --help     show this help and exit
   -V, --version  show the version and exit
 
@@ -27,9 +28,9 @@ input that is not a terminal to CMD as it is.
 
 SIGTERM, SIGHUP, and SIGINT unless a terminal is relayed to the console,
 shut the container down: PID 1 gets the stop signal, and the container is
-killed after the stop timeout or a second signal. Stop signals for inits:
-busybox init SIGUSR2, sysvinit SIGPWR, runit SIGCONT, systemd SIGRTMIN+4
-(see contain(1)).
+killed after the stop timeout or a second signal. The default stop signal
+is SIGRTMIN+3 for systemd, SIGUSR2 for busybox init, SIGINT (their
+ctrl-alt-del) for sysvinit and runit, and SIGTERM for other programs.
 
 Exit status: PID 1's exit code, or 128+N if it was killed by signal N; 0
 if the container halted or powered off, 129 if it rebooted (0 if it did

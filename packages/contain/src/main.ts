@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
-  CLONE_NEWUSER, CLONE_NEWUTS, ConsoleRelay, DEFAULT_STATUSES, IdMap, Pty, StepError,
+  CLONE_NEWUSER, CLONE_NEWUTS, ConsoleRelay, DEFAULT_STATUSES, IdMap, Pty, SpawnConfig, StepError,
   explain, openPty, parseOptions, planMaps, setgroupsAllowed, signalNumber,
   spawnContained, usageError, version, waitForExit,
 } from '@rootless-containers/core';
@@ -84,7 +84,7 @@ async function run(args: string[]): Promise<number> {
     | CLONE_NEWTIME | CLONE_NEWPID;
   if (!options.n) flags |= CLONE_NEWNET;
   const relay = pty && new ConsoleRelay(pty);
-  const pid = await spawnContained({
+  const config: SpawnConfig = {
     clone_flags: flags,
     setgroups: setgroupsAllowed(plan) ? 1 : 0,
     // Without a console, a new session still keeps the caller's terminal
@@ -106,10 +106,20 @@ async function run(args: string[]): Promise<number> {
     search_path: CONTAINER_PATH,
     argv: [...command, null],
     envp: [...env, null],
-  }, plan, options.o === undefined ? undefined : outsideHelper(options.o));
+  };
+  const supervisor = new Supervisor(stopSignal, stopTimeout, !relay?.relaysInput);
+  try {
+    const pid = await spawnContained(config, plan, options.o === undefined ? undefined : outsideHelper(options.o));
+    return await supervise(supervisor, relay, pid);
+  } finally {
+    supervisor.stop();
+  }
+}
 
+/** Relays the console and passes on stop requests until PID 1 ends. */
+async function supervise(supervisor: Supervisor, relay: ConsoleRelay | null, pid: number): Promise<number> {
   relay?.start();
-  const supervisor = new Supervisor(pid, stopSignal, stopTimeout, !relay?.relaysInput);
+  supervisor.watch(pid);
   const ending = await waitForExit(pid);
   supervisor.stop();
   await relay?.finish();

@@ -11,30 +11,51 @@ const SIGINT = 2;
 const SIGKILL = 9;
 
 export class Supervisor {
+  private pid?: number;
   private timer?: NodeJS.Timeout;
   /** Whether PID 1 was asked to stop (and so may end by rebooting). */
   stopping = false;
+  private killing = false;
   private signals: NodeJS.Signals[];
 
-  /** stopSignal undefined: the one PID 1's program wants, when it is needed. */
-  constructor(private pid: number, private stopSignal: number | undefined, private timeout: number,
-    interrupt: boolean) {
+  /**
+   * Listens from the start, before PID 1 exists: a request that comes
+   * before watch() waits for it instead of killing contain (Node's
+   * default), which would leave PID 1 no time to shut down.
+   * stopSignal undefined: the one PID 1's program wants, when it is needed.
+   */
+  constructor(private stopSignal: number | undefined, private timeout: number, interrupt: boolean) {
     this.signals = interrupt ? ['SIGTERM', 'SIGHUP', 'SIGINT'] : ['SIGTERM', 'SIGHUP'];
     for (const s of this.signals) process.on(s, this.request);
-    // With a console, Ctrl-C is a byte for the container, and a SIGINT
-    // from elsewhere is not a request to stop.
+    // With a terminal relayed to the console, Ctrl-C is a byte for the
+    // container, and a SIGINT from elsewhere is not a request to stop.
     if (!interrupt) process.on('SIGINT', ignore);
   }
 
+  /** Supervises PID 1, acting on the requests that came before. */
+  watch(pid: number): void {
+    this.pid = pid;
+    if (this.killing) this.send(SIGKILL);
+    else if (this.stopping) this.askToStop();
+  }
+
   private send(signal: number): void {
+    if (this.pid === undefined) return;
     try { process.kill(this.pid, signal); } catch { /* already gone */ }
   }
 
-  private request = (): void => {
-    if (this.stopping) return this.send(SIGKILL);
-    this.stopping = true;
-    this.send(this.stopSignal ?? defaultStopSignal(this.pid));
+  private askToStop(): void {
+    this.send(this.stopSignal ?? defaultStopSignal(this.pid!));
     this.timer = setTimeout(() => this.send(SIGKILL), this.timeout * 1000);
+  }
+
+  private request = (): void => {
+    if (this.stopping) {
+      this.killing = true;
+      return this.send(SIGKILL);
+    }
+    this.stopping = true;
+    if (this.pid !== undefined) this.askToStop();
   };
 
   stop(): void {

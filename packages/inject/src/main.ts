@@ -9,7 +9,7 @@ import {
   joinContainer, openPty, parseOptions, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
 import { HELP } from './help';
-import { closeEntry, openEntry } from './namespaces';
+import { Entry, closeEntry, openEntry } from './namespaces';
 import { Target, containerPath, findContainer, parsePid, setgroupsAllowed } from './target';
 
 /** Where CMD is looked up when PID 1 has no PATH: contain's own. */
@@ -41,8 +41,9 @@ function defaultShell(target: Target): string {
 
 /** Starts CMD in the container; returns its pid. */
 function enter(target: Target, command: string[], pty: Pty | null): number {
-  const entry = openEntry(target);
+  let entry: Entry | undefined;
   try {
+    entry = openEntry(target);
     return joinContainer({
       user_fd: entry.user,
       ns_fds: [...entry.others, ...Array(7 - entry.others.length).fill(-1)],
@@ -55,7 +56,7 @@ function enter(target: Target, command: string[], pty: Pty | null): number {
       envp: [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), null],
     });
   } finally {
-    closeEntry(entry);
+    if (entry) closeEntry(entry);
     closeSync(target.fd);
   }
 }
@@ -98,8 +99,9 @@ async function run(args: string[]): Promise<number> {
 
 export function main(args: string[]): void {
   process.title = 'inject';
+  // Exit at once, also on failure: a pty left open must not keep us.
   run(args).then(
     (status) => process.exit(status),
-    (error) => { process.exitCode = explain('inject', error, DEFAULT_STATUSES); },
+    (error) => process.exit(explain('inject', error, DEFAULT_STATUSES)),
   );
 }

@@ -29,7 +29,7 @@ SCRIPT
   chmod 755 "$1/usr/local/sbin/e2e-service"
 }
 
-# hostname DIR NAME: the name contain gives the container's UTS namespace.
+# name_host DIR NAME: the name contain gives the container's UTS namespace.
 name_host() {
   echo "$2" > "$1/etc/hostname"
 }
