@@ -2,7 +2,7 @@
 // host, the host's mount table, a real terminal (tmux) and a static helper
 // program built for the busybox root.
 import { spawnSync } from 'node:child_process';
-import { chownSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AS_ROOT, BIN, TEST_USER, account, asUser, scratch, start, until } from './helpers.mjs';
 
@@ -67,17 +67,26 @@ export function livingIn(namespace) {
  */
 export async function pid1Of(containPid) {
   const host = pidNamespace(process.pid);
-  const exe = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`); } catch { return undefined; } };
+  // The file itself, not its name: names change once PID 1 has pivoted.
+  const exe = (pid) => {
+    try { const s = statSync(`/proc/${pid}/exe`); return `${s.dev}:${s.ino}`; } catch { return undefined; }
+  };
   const node = exe(containPid);
   return until(() => childrenOf(containPid).find((p) => {
     try { return pidNamespace(p) !== host && exe(p) !== undefined && exe(p) !== node; } catch { return false; }
   }), 10_000);
 }
 
-/** The host's mount points, as a sorted list, from a host process. */
+/**
+ * The host's mount points where a leaked container mount would show, as a
+ * sorted list: the tests' roots live under /tmp and /var/tmp, and the
+ * special file systems contain mounts are /dev, /proc and /sys ones. The
+ * machine's other mount points are its own and may change under a test.
+ */
 export function hostMountPoints() {
+  const watched = /^\/($|tmp(\/|$)|var\/tmp(\/|$)|dev(\/|$)|proc(\/|$)|sys(\/|$))/;
   return readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n')
-    .map((line) => line.split(' ')[4]).sort();
+    .map((line) => line.split(' ')[4]).filter((point) => watched.test(point)).sort();
 }
 
 /** Mount points, sorted, from mountinfo text read inside a container. */
@@ -135,10 +144,17 @@ export function hasTmux() {
  */
 export class Terminal {
   constructor(t, { columns = 100, rows = 30 } = {}) {
+    // Registered before scratch() so that it runs first (hooks run in
+    // order): the socket is gone with the directory. By pid, in case the
+    // server no longer answers.
+    t.after(() => {
+      this.tmux('kill-server');
+      try { if (this.server) process.kill(this.server, 'SIGKILL'); } catch { /* gone */ }
+    });
     this.socket = join(scratch(t), 'tmux.sock');
     this.tmux('new-session', '-d', '-x', String(columns), '-y', String(rows),
       'env', 'PS1=host$ ', 'ENV=', '/bin/sh');
-    t.after(() => this.tmux('kill-server'));
+    this.server = Number(this.tmux('display-message', '-p', '#{pid}').trim()) || undefined;
   }
 
   tmux(...args) {

@@ -1,7 +1,7 @@
 // A cgroup2 subtree delegated to the test user, as systemd gives every
 // user session (user@.service has Delegate=yes): systemd as a container's
 // PID 1 needs a cgroup it may write to. Made by the root test runner.
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AS_ROOT, TEST_USER, account, until } from '../helpers.mjs';
 
@@ -49,8 +49,13 @@ export function delegatedCgroup(t, user = TEST_USER) {
   for (const file of DELEGATED_FILES) chownSync(join(dir, file), who.uid, who.gid);
   t.after(async () => {
     if (!existsSync(dir)) return;
-    // Killed processes leave their cgroup a moment after they are gone.
-    await until(() => unpopulated(dir), 10_000);
+    // Killed processes leave their cgroup a moment after they are gone;
+    // anything still there outlived its container: kill it (the tests
+    // report such leftovers themselves).
+    if (!await until(() => unpopulated(dir), 10_000)) {
+      writeFileSync(join(dir, 'cgroup.kill'), '1');
+      await until(() => unpopulated(dir), 10_000);
+    }
     removeTree(dir);
   });
   return dir;

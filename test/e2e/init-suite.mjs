@@ -17,8 +17,8 @@ import { Container } from './container.mjs';
 import { rootCopy } from './roots.mjs';
 
 /**
- * contain's status when the container reboots itself (PID 1 killed by
- * SIGHUP, reported as 128+1): see EXIT STATUS in man/contain.1.
+ * contain's status when the container reboots itself unasked (reboot(2)
+ * kills PID 1 with SIGHUP): EXIT STATUS in man/contain.1.
  */
 export const REBOOT_STATUS = 129;
 

@@ -1,7 +1,8 @@
 /**
  * Shutting a container down on request: the first SIGTERM or SIGHUP (and
- * SIGINT without a console) sends PID 1 the stop signal and arms a timer;
- * the timer or a second request kills PID 1, and with it the PID namespace.
+ * SIGINT, unless a terminal is relayed to the console) sends PID 1 the
+ * stop signal and arms a timer; the timer or a second request kills PID 1,
+ * and with it the PID namespace.
  */
 import { Ending, shellStatus } from '@rootless-containers/core';
 import { defaultStopSignal } from './stop-signal';
