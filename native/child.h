@@ -9,8 +9,14 @@
 
 /* clone3() with fork semantics (no new stack): returns like fork(). */
 long clone_child(uint64_t flags);
-int make_pipes(int go[2], int report[2]);
-void finish_parent(struct ct_child *child, long pid, int go[2], int report[2]);
+
+/* What a started child runs; it must never return. */
+typedef void (*child_main)(const void *config, int go_fd, int report_fd);
+
+/* Clones a child running main(config, ...), with the pipes of struct
+ * ct_child between us: it waits for a go byte and reports failures. */
+int start_child(uint64_t flags, child_main main, const void *config,
+                struct ct_child *result);
 
 void report(int fd, const char *step, int error, int status);
 _Noreturn void fail(int fd, const char *step);

@@ -36,8 +36,8 @@ static long fork_sibling(void) {
   return syscall(SYS_clone3, &args, sizeof args);
 }
 
-static _Noreturn void joiner(const struct ct_join_config *config, int go_fd,
-                             int report_fd) {
+static void joiner(const void *opaque, int go_fd, int report_fd) {
+  const struct ct_join_config *config = opaque;
   long pid;
 
   reset_signals();
@@ -65,26 +65,6 @@ static _Noreturn void joiner(const struct ct_join_config *config, int go_fd,
 }
 
 int ct_join(const struct ct_join_config *config, struct ct_child *result) {
-  sigset_t all, saved;
-  int go[2], report[2], error;
-  long pid;
-
-  if ((error = make_pipes(go, report)) < 0)
-    return error;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &saved);
-  pid = clone_child(0);
-  if (pid == 0) {
-    close(go[1]);
-    close(report[0]);
-    joiner(config, go[0], report[1]);
-  }
-  error = errno;
-  pthread_sigmask(SIG_SETMASK, &saved, NULL);
-  if (pid < 0) {
-    close(go[0]), close(go[1]), close(report[0]), close(report[1]);
-    return -error;
-  }
-  finish_parent(result, pid, go, report);
-  return 0;
+  /* No new namespaces: the child joins the container's. */
+  return start_child(0, joiner, config, result);
 }

@@ -20,7 +20,7 @@ long clone_child(uint64_t flags) {
   return syscall(SYS_clone3, &args, sizeof args);
 }
 
-int make_pipes(int go[2], int report[2]) {
+static int make_pipes(int go[2], int report[2]) {
   /* Close-on-exec, so that no other child of Node inherits them. */
   if (pipe2(go, O_CLOEXEC) < 0)
     return -errno;
@@ -32,7 +32,7 @@ int make_pipes(int go[2], int report[2]) {
   return 0;
 }
 
-void finish_parent(struct ct_child *child, long pid, int go[2], int report[2]) {
+static void finish_parent(struct ct_child *child, long pid, int go[2], int report[2]) {
   close(go[0]);
   close(report[1]);
   child->pid = pid;
@@ -64,8 +64,9 @@ void watch_parent(int go_fd, int deathsig) {
     _exit(125);
 }
 
-static _Noreturn void child(const struct ct_spawn_config *config, int go_fd,
-                            int report_fd) {
+static void child(const void *opaque, int go_fd, int report_fd) {
+  const struct ct_spawn_config *config = opaque;
+
   reset_signals();
   await_go(go_fd);
   if (become_root(config->setgroups) < 0)
@@ -83,7 +84,8 @@ static _Noreturn void child(const struct ct_spawn_config *config, int go_fd,
                config->argv, config->envp);
 }
 
-int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
+int start_child(uint64_t flags, child_main main, const void *config,
+                struct ct_child *result) {
   sigset_t all, saved;
   int go[2], report[2], error;
   long pid;
@@ -94,11 +96,12 @@ int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
    * them: block everything across the clone. */
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
-  pid = clone_child(config->clone_flags);
+  pid = clone_child(flags);
   if (pid == 0) {
     close(go[1]);
     close(report[0]);
-    child(config, go[0], report[1]);
+    main(config, go[0], report[1]);
+    _exit(125);
   }
   error = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -108,4 +111,8 @@ int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
   }
   finish_parent(result, pid, go, report);
   return 0;
+}
+
+int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
+  return start_child(config->clone_flags, child, config, result);
 }
