@@ -65,6 +65,7 @@ CT_EXPORT int ct_join(const struct ct_join_config *config, struct ct_child *chil
 CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd);
 CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t nohang);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
+CT_EXPORT int ct_isatty(int32_t fd);
 CT_EXPORT int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols);
 CT_EXPORT int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post);
 

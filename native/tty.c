@@ -29,6 +29,10 @@ fail:
   return -errno;
 }
 
+int ct_isatty(int32_t fd) {
+  return isatty(fd);
+}
+
 int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols) {
   struct winsize size = { .ws_row = rows, .ws_col = cols };
 

@@ -1,7 +1,12 @@
 import { closeSync } from 'node:fs';
-import * as tty from 'node:tty';
+import type * as Tty from 'node:tty';
 import { StepError } from './errors';
 import { native } from './native';
+
+/** node:tty, loaded on first use: it brings node:net, which pseudo never needs. */
+function tty(): typeof Tty {
+  return require('node:tty') as typeof Tty;
+}
 
 /** A pseudo-terminal: the master stays with us, the slave goes inside. */
 export interface Pty {
@@ -26,21 +31,21 @@ export function openPty(): Pty {
  * not pass through the pty at all (see `relaysInput`).
  */
 export class ConsoleRelay {
-  private master: tty.ReadStream;
+  private master: Tty.ReadStream;
   private restore?: () => void;
   /**
    * Whether input goes through the console. Piped input is given to the
    * command as its fd 0 instead: a console in canonical mode would cut
    * lines longer than 4095 bytes and act on ^C, ^D and the like in data.
    */
-  readonly relaysInput = tty.isatty(0);
+  readonly relaysInput = tty().isatty(0);
 
   constructor(private pty: Pty) {
     // Typed at a terminal, input is echoed by the container's pty; written
     // to a pipe or file, output is data: no \n to \r\n.
     native().setConsoleMode(pty.slave, this.relaysInput ? 1 : 0, process.stdout.isTTY ? 1 : 0);
     this.resize();
-    this.master = new tty.ReadStream(pty.master);
+    this.master = new (tty().ReadStream)(pty.master);
   }
 
   private resize = (): void => {

@@ -55,6 +55,7 @@ export interface Native {
   runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
   waitpid(pid: number, status: Int32Array, nohang: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
+  isatty(fd: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
   setConsoleMode(fd: number, echo: number, post: number): number;
 }
@@ -123,6 +124,7 @@ function bind(koffi: Koffi, path: string): Native {
     runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t nohang)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
+    isatty: lib.func('int ct_isatty(int32_t fd)'),
     setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
     setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
   };

@@ -3,10 +3,9 @@
  * container whose contain process (or PID 1) is PID.
  */
 import { accessSync, closeSync, constants } from 'node:fs';
-import { isatty } from 'node:tty';
 import {
   ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, explain, forwardSignals,
-  joinContainer, openPty, parseOptions, shellStatus, usageError, version, waitForExit,
+  joinContainer, openPty, parseOptions, shellStatus, usageError, version, waitForExit, native,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 import { Entry, closeEntry, openEntry } from './namespaces';
@@ -77,7 +76,7 @@ async function run(args: string[]): Promise<number> {
   // A terminal on stdin gets a pty of its own in between: nothing in the
   // container can then push input into the caller's terminal (TIOCSTI)
   // or keep it open once inject has exited.
-  const pty = isatty(0) ? openPty() : null;
+  const pty = native().isatty(0) === 1 ? openPty() : null;
   const relay = pty && new ConsoleRelay(pty);
   // Listening before CMD starts: a signal that comes meanwhile waits for
   // the event loop, and then goes to CMD instead of ending inject.

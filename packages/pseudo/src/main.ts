@@ -3,10 +3,9 @@
  * namespace, the caller's delegated ids mapped above it.
  */
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, explain, endLike, relaySignals,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, explain, endLike, native, relaySignals,
   parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
-import { isatty } from 'node:tty';
 import { HELP } from './help';
 
 const SIGKILL = 9;
@@ -29,7 +28,7 @@ async function run(args: string[]): Promise<void> {
   // signal sent meanwhile waits for it instead of killing us. isatty(),
   // not process.stdin: opening that stream would make the stdin we share
   // with the command non-blocking, and its reads would fail.
-  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT') && isatty(0);
+  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT') && native().isatty(0) === 1;
   const relay = relaySignals(FORWARDED, fromTerminal);
   const pid = await spawnContained({
     clone_flags: CLONE_NEWUSER,

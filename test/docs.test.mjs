@@ -1,0 +1,134 @@
+// Each tool's --help and its man page (man/<tool>.1) say the same, word for
+// word: the usage line is the synopsis, every option has the same tag and
+// description, every paragraph of --help is in the page. Each page has the
+// sections a user looks for, and what only one page documents (pseudo's
+// files, contain's file system, stop signals and PATH) is checked too.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { busyboxRoot, cli } from './helpers.mjs';
+import { entries, plain, readPage, section, text, words } from './manpage.mjs';
+
+const TOOLS = {
+  pseudo: {
+    options: ['-u MAP', '-g MAP', '-h, --help', '-V, --version'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'DEFAULT MAPS', 'EXIT STATUS', 'SIGNALS',
+      'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
+    paragraphs: 5,
+  },
+  contain: {
+    options: ['-c', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--stop-signal SIG', '--stop-timeout SECS',
+      '-h, --help', '-V, --version'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'SIGNALS',
+      'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
+    paragraphs: 5,
+  },
+  inject: {
+    options: ['-h, --help', '-V, --version'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT',
+      'EXAMPLES', 'SEE ALSO'],
+    paragraphs: 7,
+  },
+};
+
+/** What `tool --help` prints, run as the test user; it must exit 0. */
+function help(tool) {
+  const r = cli(tool, ['--help']);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** The options of --help: [{ tag, text }], continuation lines joined. */
+function helpOptions(usage) {
+  const [, after] = usage.split('\nOptions:\n');
+  assert.ok(after, '--help has an Options: block');
+  const options = [];
+  for (const line of after.split('\n\n')[0].split('\n')) {
+    const entry = /^ {2}(-\S*(?:,? \S+)*?)(?: {2,}(.*))?$/.exec(line);
+    if (entry) options.push({ tag: entry[1], text: entry[2] ?? '' });
+    else {
+      assert.ok(options.length > 0, `an option line: ${line}`);
+      options[options.length - 1].text += ` ${line}`;
+    }
+  }
+  return options.map((o) => ({ tag: o.tag, text: words(o.text) }));
+}
+
+/** The paragraphs of --help other than the Options: block. */
+function helpParagraphs(usage) {
+  return usage.split('\n\n').filter((p) => !p.startsWith('Options:'));
+}
+
+for (const [tool, want] of Object.entries(TOOLS)) {
+  const page = readPage(tool);
+
+  test(`${tool} --help prints the usage and exits 0, and -h prints the same`, () => {
+    const usage = help(tool);
+    assert.match(usage, new RegExp(`^Usage: ${tool} \\[OPTIONS\\] `));
+    const short = cli(tool, ['-h']);
+    assert.equal(short.status, 0, short.stderr);
+    assert.equal(short.stdout, usage);
+  });
+
+  test(`man/${tool}.1 has the sections a user looks for`, () => {
+    assert.match(page[0], new RegExp(`^\\.TH ${tool.toUpperCase()} 1 `));
+    for (const name of want.sections) section(page, name);
+  });
+
+  test(`the synopsis of man/${tool}.1 is the usage line of ${tool} --help`, () => {
+    const usageLine = help(tool).split('\n')[0].replace(/^Usage: /, '');
+    assert.equal(text(section(page, 'SYNOPSIS')), usageLine);
+  });
+
+  test(`every option of ${tool} --help is in man/${tool}.1 with the same words, and no other`, () => {
+    const fromHelp = helpOptions(help(tool));
+    assert.deepEqual(fromHelp.map((o) => o.tag), want.options);
+    assert.deepEqual(entries(page, 'OPTIONS'), fromHelp);
+  });
+
+  test(`every paragraph of ${tool} --help is in man/${tool}.1 word for word`, () => {
+    const whole = text(page);
+    const paragraphs = helpParagraphs(help(tool));
+    assert.ok(paragraphs.length >= want.paragraphs, `${paragraphs.length} paragraphs`);
+    // The usage line stays in: the page's synopsis runs on into the same
+    // words as --help.
+    for (const paragraph of paragraphs) {
+      const said = words(paragraph.replace(/^Usage: /, ''));
+      assert.ok(whole.includes(said), `the man page says: ${said}`);
+    }
+  });
+}
+
+test('man/pseudo.1 FILES names the id files and the /proc files of the maps', () => {
+  const files = plain(section(readPage('pseudo'), 'FILES')).join(' ');
+  for (const file of ['/etc/subuid', '/etc/subgid', '/proc/PID/uid_map', '/proc/PID/gid_map', '/proc/PID/setgroups']) {
+    assert.ok(files.includes(file), `FILES names ${file}`);
+  }
+});
+
+test('man/contain.1 FILE SYSTEM describes /dev, /proc, /sys and cgroup2, and every node of /dev', () => {
+  const found = entries(readPage('contain'), 'FILE SYSTEM');
+  assert.deepEqual(found.map((e) => e.tag), ['/dev', '/proc', '/sys', '/sys/fs/cgroup']);
+  const dev = found[0].text;
+  for (const name of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'console', 'pts', 'ptmx', 'shm',
+    'fd', 'stdin', 'stdout', 'stderr']) {
+    assert.match(dev, new RegExp(`\\b${name}\\b`), `/dev/${name} is described`);
+  }
+});
+
+test('man/contain.1 SIGNALS gives the stop signal of each init', () => {
+  const inits = Object.fromEntries(entries(readPage('contain'), 'SIGNALS').map((e) => [e.tag, e.text]));
+  assert.deepEqual(Object.keys(inits), ['busybox init', 'sysvinit', 'runit', 'systemd']);
+  assert.match(inits['busybox init'], /^SIGUSR2 powers off/);
+  assert.match(inits.sysvinit, /^SIGINT runs the ctrlaltdel entry/);
+  assert.match(inits.runit, /^SIGINT runs \/etc\/runit\/ctrlaltdel/);
+  assert.match(inits.systemd, /^SIGRTMIN\+3 halts/);
+});
+
+test('man/contain.1 gives the PATH that PID 1 really gets', (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-c', root, '/bin/sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ | grep ^PATH=; true']);
+  assert.equal(r.status, 0, r.stderr);
+  const path = r.stdout.trim();
+  assert.match(path, /^PATH=\//);
+  assert.ok(text(readPage('contain')).includes(path), `the man page gives ${path}`);
+});
