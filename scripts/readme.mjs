@@ -20,7 +20,8 @@ function help(tool) {
 function file(path, fallback) {
   const full = join(REPO, path);
   if (!existsSync(full)) return fallback;
-  return readFileSync(full, 'utf8').replace(/^<!--.*-->\n/, '').trim();
+  // Its own comment and heading go: the README has the heading already.
+  return readFileSync(full, 'utf8').replace(/^<!--.*-->\n/, '').replace(/^## .*\n/, '').trim();
 }
 
 export const sections = {
