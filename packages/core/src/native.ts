@@ -70,8 +70,17 @@ let loaded: Native | undefined;
 
 /** Loads the library, building it first when install scripts were skipped. */
 export function native(): Native {
-  if (!loaded) loaded = bind(require('koffi') as Koffi, ensureBuilt());
+  if (!loaded) loaded = bind(loadKoffi(), ensureBuilt());
   return loaded;
+}
+
+function loadKoffi(): Koffi {
+  try {
+    return require('koffi') as Koffi;
+  } catch (error) {
+    throw new StepError(`cannot load koffi: ${(error as Error).message.split('\n')[0]}`, 0, 'setup',
+      `run npm install in ${resolve(NATIVE_DIR, '..')}`);
+  }
 }
 
 function ensureBuilt(): string {
