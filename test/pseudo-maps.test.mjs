@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { AS_ROOT, NOSUB_USER, TEST_USER, account, cli, needs, scratch, subids } from './helpers.mjs';
+import { AS_ROOT, BIN, NOSUB_USER, TEST_USER, account, asUser, cli, needs, run, scratch, subids } from './helpers.mjs';
 
 function mapLines(text) {
   return text.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
@@ -110,4 +110,34 @@ test('a user with no subordinate ids may map only their own id', (t) => {
   const r = cli('pseudo', ['-u', `0:${nosub.uid}:1`, '-g', `0:${nosub.gid}:1`, 'id', '-u'], { user: NOSUB_USER });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '0\n');
+});
+
+/** Runs pseudo as the test user in a mount namespace where newuidmap and newgidmap are /dev/null. */
+function withoutHelpers(args) {
+  const [file, argv] = asUser(TEST_USER, BIN.pseudo, args);
+  const hide = 'for h in newuidmap newgidmap; do p=$(command -v $h) && mount --bind /dev/null "$p"; done; exec "$@"';
+  return run('unshare', ['-m', 'sh', '-c', hide, 'sh', file, ...argv], { user: 'root' });
+}
+
+test('without newuidmap and newgidmap, a user with ranges gets the single mapping', (t) => {
+  if (!needs(t, AS_ROOT, 'hiding the helpers needs root')) return;
+  const ids = delegated(t);
+  if (!ids) return;
+  const r = withoutHelpers(['sh', '-c', 'id -u; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups']);
+  assert.equal(r.status, 0, r.stderr);
+  const [uid, uidMap, gidMap, setgroups] = r.stdout.trim().split('\n').map((l) => l.trim());
+  assert.equal(uid, '0');
+  assert.deepEqual(uidMap.split(/\s+/).map(Number), [0, ids.me.uid, 1]);
+  assert.deepEqual(gidMap.split(/\s+/).map(Number), [0, ids.me.gid, 1]);
+  assert.equal(setgroups, 'deny');
+});
+
+test('without newuidmap, a map of delegated ids is refused with the package to install', (t) => {
+  if (!needs(t, AS_ROOT, 'hiding the helpers needs root')) return;
+  const ids = delegated(t);
+  if (!ids) return;
+  const r = withoutHelpers(['-u', `0:${ids.me.uid}:1,1:${ids.uid}:5`, 'true']);
+  assert.equal(r.status, 64);
+  assert.equal(r.stderr, `pseudo: -u 0:${ids.me.uid}:1,1:${ids.uid}:5: mapping ids other than your own needs newuidmap `
+    + '(install the uidmap package)\n');
 });

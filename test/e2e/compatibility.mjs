@@ -2,6 +2,7 @@
 // every row is written by the suite from what its tests saw, each test
 // file replacing its own rows and keeping the others'.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { render } from '../../scripts/readme.mjs';
 import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO } from '../helpers.mjs';
@@ -71,4 +72,7 @@ export function recordRow({ distribution, init, boots, stops, notes }) {
   ].join('\n');
   mkdirSync(dirname(TABLE), { recursive: true });
   writeFileSync(TABLE, text);
+  // The README shows the table: keep its copy current too.
+  const readme = join(REPO, 'README.md');
+  writeFileSync(readme, render(readFileSync(readme, 'utf8')));
 }

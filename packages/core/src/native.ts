@@ -2,7 +2,7 @@
  * The binding to native/libcontainers.so: every native function is
  * declared here, once, and nowhere else. The C side is native/containers.h.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StepError } from './errors';
 
@@ -85,6 +85,12 @@ function loadKoffi(): Koffi {
 
 function ensureBuilt(): string {
   if (existsSync(LIBRARY)) return LIBRARY;
+  try {
+    accessSync(NATIVE_DIR, constants.W_OK);
+  } catch {
+    throw new StepError(`native library ${LIBRARY} is missing`, 0, 'setup',
+      `${NATIVE_DIR} is not writable by you: run make -C ${NATIVE_DIR} as its owner, e.g. with sudo`);
+  }
   // Loaded only here: child_process costs milliseconds at every start.
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
