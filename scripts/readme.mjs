@@ -28,7 +28,8 @@ export const sections = {
   'help pseudo': () => help('pseudo'),
   'help contain': () => help('contain'),
   'help inject': () => help('inject'),
-  bench: () => file('bench/RESULTS.md', '_Run `npm run bench` to measure._'),
+  bench: () => [file('bench/RESULTS.md', '_Run `npm run bench` to measure._'), file('bench/BOOT.md', '') && `### Boot time\n\n${file('bench/BOOT.md', '')}`]
+    .filter(Boolean).join('\n\n'),
   compatibility: () => file('docs/compatibility.md', '_Run `npm run test:e2e` to produce the table._'),
 };
 
