@@ -2,7 +2,6 @@
  * contain [OPTIONS] DIR [CMD [ARG]...]: boot CMD as PID 1 of a container
  * rooted at DIR, and supervise it.
  */
-import { spawnSync } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
@@ -31,7 +30,7 @@ function rootDirectory(dir: string): string {
   return real;
 }
 
-function maps(gid: IdMap): string {
+function devptsOptions(gid: IdMap): string {
   // devpts wants a gid for its ptys; tty (5) only if the map has it.
   const mapped = gid.some((e) => TTY_GID >= e.inner && TTY_GID < e.inner + e.count);
   return mapped ? `newinstance,ptmxmode=0666,mode=0620,gid=${TTY_GID}` : 'newinstance,ptmxmode=0666,mode=0600';
@@ -40,6 +39,8 @@ function maps(gid: IdMap): string {
 /** Runs a -o helper on the host once PID 1 exists. */
 function outsideHelper(command: string) {
   return async (pid: number) => {
+    // Loaded only when needed: child_process costs milliseconds at start-up.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const result = spawnSync('/bin/sh', ['-c', command], {
       stdio: 'inherit',
       env: { ...process.env, CONTAIN_PID: String(pid) },
@@ -98,7 +99,7 @@ async function run(args: string[]): Promise<number> {
     console_path: pty ? pty.path : null,
     bind_sys: options.n ? 1 : 0,
     cgroup2: hostHasCgroup2() ? 1 : 0,
-    devpts_options: maps(plan.gid),
+    devpts_options: devptsOptions(plan.gid),
     hostname: containerHostname(root),
     init_command: options.i ?? null,
     helper_env: [...hostEnv, null],

@@ -35,10 +35,6 @@ export function errnoMessage(errno: number): string {
   return getSystemErrorMap().get(-Math.abs(errno))?.[1] ?? `error ${errno}`;
 }
 
-export function errnoName(errno: number): string {
-  return getSystemErrorMap().get(-Math.abs(errno))?.[0] ?? String(errno);
-}
-
 function describe(step: string, errno: number, hint?: string): string {
   const why = errno ? `${step}: ${errnoMessage(errno)}` : step;
   return hint ? `${why} (${hint})` : why;
