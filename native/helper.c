@@ -20,7 +20,9 @@ static int prepare(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr,
     return -1;
   if (posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0)
       || posix_spawn_file_actions_adddup2(actions, error_fd, 1)
-      || posix_spawn_file_actions_adddup2(actions, error_fd, 2))
+      || posix_spawn_file_actions_adddup2(actions, error_fd, 2)
+      /* A setuid helper gets nothing of ours or our caller's but 0-2. */
+      || posix_spawn_file_actions_addclosefrom_np(actions, 3))
     return -1;
   return 0;
 }

@@ -3,10 +3,10 @@ import { closeSync, readFileSync, readdirSync } from 'node:fs';
 const O_CLOEXEC = 0o2000000;
 
 /**
- * Closes the descriptors above 2 that our caller left open for us. Node
- * opens its own close-on-exec, but passes inherited ones on to every
- * process it spawns: without this, the -o command would get them.
- * (PID 1 and the -i command never do: they close all but 0-2 in C.)
+ * Closes the descriptors above 2 that our caller left open for us, before
+ * the -o command: Node opens its own close-on-exec, but passes inherited
+ * ones on to every process it spawns. (PID 1, the -i command and the map
+ * helpers never get them: the C side keeps only 0-2 for those.)
  */
 export function closeInheritedFds(): void {
   let fds: string[];

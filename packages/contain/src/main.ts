@@ -41,6 +41,7 @@ function outsideHelper(command: string) {
   return async (pid: number) => {
     // Loaded only when needed: child_process costs milliseconds at start-up.
     const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    closeInheritedFds();
     const result = spawnSync('/bin/sh', ['-c', command], {
       stdio: 'inherit',
       env: { ...process.env, CONTAIN_PID: String(pid) },
@@ -129,7 +130,6 @@ async function supervise(supervisor: Supervisor, relay: ConsoleRelay | null, pid
 
 export function main(args: string[]): void {
   process.title = 'contain';
-  closeInheritedFds();
   run(args).then(
     (status) => { process.exitCode = status; },
     (error) => { process.exitCode = explain('contain', error, DEFAULT_STATUSES); },

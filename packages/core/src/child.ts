@@ -91,14 +91,22 @@ export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeG
 
 function finishStart(child: Child, command: string): number {
   writeSync(child.go_fd, 'g');
+  awaitExec(child, child.pid, command);
+  return child.pid;
+}
+
+/**
+ * Reads the child's report pipe to its end: nothing means `pid` exec'd
+ * the command; a report means it failed, and `pid` is reaped.
+ */
+function awaitExec(child: Child, pid: number, command: string): void {
   const report = readReport(child.report_fd);
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   if (report) {
-    reap(child.pid);
+    reap(pid);
     throw reportError(report, command);
   }
-  return child.pid;
 }
 
 /**
@@ -109,20 +117,15 @@ export function joinContainer(config: JoinConfig): number {
   const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
   const result = native().join(config, child);
   if (result < 0) throw new StepError('fork', -result);
+  const command = config.argv[0] ?? config.file;
   writeSync(child.go_fd, 'g');
   const started = readReport(child.report_fd);
   reap(child.pid);
   if (!started || started.step !== 'started') {
     closeSync(child.go_fd);
     closeSync(child.report_fd);
-    throw started ? reportError(started, config.argv[0] ?? config.file) : new StepError('join the container');
+    throw started ? reportError(started, command) : new StepError('join the container');
   }
-  const failed = readReport(child.report_fd);
-  closeSync(child.go_fd);
-  closeSync(child.report_fd);
-  if (failed) {
-    reap(started.status);
-    throw reportError(failed, config.argv[0] ?? config.file);
-  }
+  awaitExec(child, started.status, command);
   return started.status;
 }

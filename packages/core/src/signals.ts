@@ -60,16 +60,6 @@ export function relaySignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signal
 }
 
 /**
- * Passes `signals` received by this process on to `pid` until the returned
- * function is called.
- */
-export function forwardSignals(pid: number, signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): () => void {
-  const relay = relaySignals(signals, skip);
-  relay.to(pid);
-  return relay.stop;
-}
-
-/**
  * Ends this process the way the child ended: the same exit code, or death
  * by the same signal, so that a shell sees what it would have seen without
  * us. A signal whose default is not to kill falls back to 128+N.

@@ -4,7 +4,7 @@
  */
 import { accessSync, closeSync, constants } from 'node:fs';
 import {
-  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, explain, forwardSignals,
+  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, explain, relaySignals,
   joinContainer, openPty, parseOptions, shellStatus, usageError, version, waitForExit, native,
 } from '@rootless-containers/core';
 import { HELP } from './help';
@@ -80,14 +80,12 @@ async function run(args: string[]): Promise<number> {
   const relay = pty && new ConsoleRelay(pty);
   // Listening before CMD starts: a signal that comes meanwhile waits for
   // the event loop, and then goes to CMD instead of ending inject.
-  const hold = (): void => undefined;
-  for (const signal of FORWARDED) process.on(signal, hold);
+  const signals = relaySignals(FORWARDED);
   const pid = enter(target, command, pty);
-  const stop = forwardSignals(pid, FORWARDED);
-  for (const signal of FORWARDED) process.removeListener(signal, hold);
+  signals.to(pid);
   relay?.start();
   const ending = await waitForExit(pid);
-  stop();
+  signals.stop();
   if (relay) {
     // A process CMD left behind may hold the pty open for ever: relay
     // what is pending, then let it go.
