@@ -19,7 +19,9 @@ int start_child(uint64_t flags, child_main main, const void *config,
                 struct ct_child *result);
 
 void report(int fd, const char *step, int error, int status);
+void report_path(int fd, const char *step, const char *path, int error, int status);
 _Noreturn void fail(int fd, const char *step);
+_Noreturn void fail_path(int fd, const char *step, const char *path);
 void await_go(int go_fd);
 void watch_parent(int go_fd, int deathsig);
 

@@ -13,6 +13,7 @@ struct ct_report {
   int32_t error;   /* errno of the failing call, 0 for a helper's status */
   int32_t status;  /* wait status of a helper, or a pid for "started" */
   char step[56];   /* what was being done, e.g. "mount /proc" */
+  char path[256];  /* the path it was done to, inside the container, or "" */
 };
 
 /* What ct_spawn() does in the child before exec(). */

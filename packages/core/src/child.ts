@@ -9,6 +9,8 @@ interface Report {
   error: number;
   status: number;
   step: string;
+  /** The path the step was done to, inside the container; '' for none. */
+  path: string;
 }
 
 function readReport(fd: number): Report | null {
@@ -20,12 +22,11 @@ function readReport(fd: number): Report | null {
     got += n;
   }
   if (got < REPORT_SIZE) return null;
-  const step = buffer.subarray(8);
-  return {
-    error: buffer.readInt32LE(0),
-    status: buffer.readInt32LE(4),
-    step: step.subarray(0, Math.max(0, step.indexOf(0))).toString(),
+  const text = (start: number, size: number) => {
+    const field = buffer.subarray(start, start + size);
+    return field.subarray(0, Math.max(0, field.indexOf(0))).toString();
   };
+  return { error: buffer.readInt32LE(0), status: buffer.readInt32LE(4), step: text(8, 56), path: text(64, 256) };
 }
 
 /** Turns a child's report into the error main() explains. */
@@ -40,7 +41,7 @@ function reportError(report: Report, command: string): StepError {
   }
   const hint = report.step.startsWith('mount') || report.step.startsWith('bind')
     ? 'is the directory on a file system that allows mounts from a user namespace?' : undefined;
-  return new StepError(report.step, report.error, 'setup', hint);
+  return new StepError(report.path ? `${report.step} ${report.path}` : report.step, report.error, 'setup', hint);
 }
 
 /** Why clone() of a user namespace may be refused, naming the setting. */

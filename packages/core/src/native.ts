@@ -60,8 +60,8 @@ export interface Native {
   setConsoleMode(fd: number, echo: number, post: number): number;
 }
 
-/** Size of struct ct_report: int32 error, int32 status, char step[56]. */
-export const REPORT_SIZE = 64;
+/** Size of struct ct_report: int32 error, int32 status, char step[56], char path[256]. */
+export const REPORT_SIZE = 320;
 
 export const NATIVE_DIR = resolve(__dirname, '../../../native');
 export const LIBRARY = join(NATIVE_DIR, 'build/libcontainers.so');
