@@ -69,5 +69,17 @@ CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
 CT_EXPORT int ct_isatty(int32_t fd);
 CT_EXPORT int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols);
 CT_EXPORT int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post);
+/* 1 if fd is a terminal whose foreground process group is ours. */
+CT_EXPORT int ct_foreground(int32_t fd);
+CT_EXPORT int ct_copy_winsize(int32_t from, int32_t to);
+/* Locks that die with their holder (lock.c). */
+CT_EXPORT int ct_flock(int32_t fd, int32_t operation);
+/* Handing over to the supervisor program (handover.c): fds[i] becomes
+ * 3 + i in it, everything else but 0-2 is closed. */
+CT_EXPORT int ct_hold_signals(void);
+CT_EXPORT int ct_pipe(int32_t fds[2]);
+CT_EXPORT int ct_listen(const char *path);
+CT_EXPORT int ct_exec(const char *path, const char *const *argv, const char *const *envp,
+                      const int32_t *fds, int32_t count, int32_t null_stdio);
 
 #endif

@@ -33,6 +33,18 @@ int ct_isatty(int32_t fd) {
   return isatty(fd);
 }
 
+int ct_foreground(int32_t fd) {
+  return isatty(fd) && tcgetpgrp(fd) == getpgrp();
+}
+
+int ct_copy_winsize(int32_t from, int32_t to) {
+  struct winsize size;
+
+  if (ioctl(from, TIOCGWINSZ, &size) < 0)
+    return -errno;
+  return ioctl(to, TIOCSWINSZ, &size) < 0 ? -errno : 0;
+}
+
 int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols) {
   struct winsize size = { .ws_row = rows, .ws_col = cols };
 

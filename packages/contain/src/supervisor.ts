@@ -1,83 +1,113 @@
 /**
- * Shutting a container down on request: the first SIGTERM or SIGHUP (and
- * SIGINT, unless a terminal is relayed to the console) sends PID 1 the
- * stop signal and arms a timer; the timer or a second request kills PID 1,
- * and with it the PID namespace.
+ * Handing the running container to the native supervisor
+ * (native/supervisor.c): contain's Node process execs it, keeping its pid,
+ * so no Node stays resident. Everything it does is decided here and
+ * written to it as NUL-separated KEY and VALUE pairs on fd 3.
  */
-import { Ending, shellStatus } from '@rootless-containers/core';
-import { defaultStopSignal } from './stop-signal';
+import { closeSync, writeSync } from 'node:fs';
+import { StepError, nativeProgram, native } from '@rootless-containers/core';
+import { DEFAULT_STOP_SIGNAL, STOP_RULES } from './stop-signal';
 
-const SIGHUP = 1;
-const SIGINT = 2;
-const SIGKILL = 9;
+export interface Handover {
+  name: string;
+  pid1: number;
+  /** Helpers (network) to end once PID 1 has ended. */
+  helpers: number[];
+  stopSignal?: number;
+  stopTimeout: number;
+  /** Whether SIGINT asks the container to stop (no terminal relayed). */
+  interrupt: boolean;
+  /** Stop requests that came while the container started. */
+  requests: number;
+  /** The console's pty master, if there is a console. */
+  console?: number;
+  /** Whether fds 0 and 1 are the console's client now (not detached). */
+  attached: boolean;
+  relayInput: boolean;
+  raw: boolean;
+  listen?: number;
+  log?: string;
+  /** fds whose locks must live as long as the supervisor. */
+  locks: number[];
+  /** Paths the supervisor removes at the end, in order. */
+  remove: string[];
+}
 
-export class Supervisor {
-  private pid?: number;
-  private timer?: NodeJS.Timeout;
-  /** Whether PID 1 was asked to stop (and so may end by rebooting). */
-  stopping = false;
-  private killing = false;
+/** ^] three times within a second detaches a terminal from the console. */
+const ESCAPE = 0x1d;
+/** The console log keeps about twice this much. */
+const LOG_MAX = 1 << 20;
+/** What contain exits with when the container halted, or rebooted. */
+const STATUS = { halt: 0, reboot: 129, rebootWhileStopping: 0 };
+
+/** Stop requests (SIGTERM, SIGHUP, and SIGINT if it asks to) until the handover. */
+export class StartSignals {
+  count = 0;
   private signals: NodeJS.Signals[];
 
-  /**
-   * Listens from the start, before PID 1 exists: a request that comes
-   * before watch() waits for it instead of killing contain (Node's
-   * default), which would leave PID 1 no time to shut down.
-   * stopSignal undefined: the one PID 1's program wants, when it is needed.
-   */
-  constructor(private stopSignal: number | undefined, private timeout: number, interrupt: boolean) {
+  constructor(interrupt: boolean) {
     this.signals = interrupt ? ['SIGTERM', 'SIGHUP', 'SIGINT'] : ['SIGTERM', 'SIGHUP'];
     for (const s of this.signals) process.on(s, this.request);
-    // With a terminal relayed to the console, Ctrl-C is a byte for the
-    // container, and a SIGINT from elsewhere is not a request to stop.
+    // With a terminal relayed, Ctrl-C is a byte for the container and a
+    // SIGINT from elsewhere is no request.
     if (!interrupt) process.on('SIGINT', ignore);
   }
 
-  /** Supervises PID 1, acting on the requests that came before. */
-  watch(pid: number): void {
-    this.pid = pid;
-    if (this.killing) this.send(SIGKILL);
-    else if (this.stopping) this.askToStop();
-  }
-
-  private send(signal: number): void {
-    if (this.pid === undefined) return;
-    try { process.kill(this.pid, signal); } catch { /* already gone */ }
-  }
-
-  private askToStop(): void {
-    this.send(this.stopSignal ?? defaultStopSignal(this.pid!));
-    this.timer = setTimeout(() => this.send(SIGKILL), this.timeout * 1000);
-  }
-
   private request = (): void => {
-    if (this.stopping) {
-      this.killing = true;
-      return this.send(SIGKILL);
-    }
-    this.stopping = true;
-    if (this.pid !== undefined) this.askToStop();
+    this.count++;
   };
 
   stop(): void {
-    clearTimeout(this.timer);
     for (const s of this.signals) process.removeListener(s, this.request);
     process.removeListener('SIGINT', ignore);
   }
 }
 
-/**
- * contain's exit status for the end of PID 1. Nothing can kill a PID 1
- * with SIGINT or SIGHUP (it ignores every signal it has no handler for,
- * except SIGKILL from outside): the kernel reports those when the
- * container calls reboot(2), SIGINT for halt or power-off, a clean end,
- * and SIGHUP for a reboot, which is 129 unless contain asked the
- * container to stop: then it was the way the container chose to stop.
- */
-export function exitStatus(ending: Ending, stopping: boolean): number {
-  if (ending.signal === SIGINT) return 0;
-  if (ending.signal === SIGHUP && stopping) return 0;
-  return shellStatus(ending);
+function ignore(): void {}
+
+function orders(h: Handover, fd: (index: number) => number): string[] {
+  const pairs: [string, string | number][] = [
+    ['name', h.name],
+    ['pid1', h.pid1],
+    ...h.helpers.map((pid) => ['helper', pid] as [string, number]),
+    ['stop-signal', h.stopSignal ?? 0],
+    ...STOP_RULES.map((r) => ['stop-rule', `${r.exe}:${r.argv0}:${r.signal}`] as [string, string]),
+    ['stop-default', DEFAULT_STOP_SIGNAL],
+    ['stop-timeout-ms', Math.round(h.stopTimeout * 1000)],
+    ['interrupt', h.interrupt ? 1 : 0],
+    ['requests', h.requests],
+    ['attached', h.attached ? 1 : 0],
+    ['relay-input', h.relayInput ? 1 : 0],
+    ['raw', h.raw ? 1 : 0],
+    ['status-halt', STATUS.halt],
+    ['status-reboot', STATUS.reboot],
+    ['status-reboot-stopping', STATUS.rebootWhileStopping],
+    ['escape', ESCAPE],
+    ['escape-count', 3],
+    ['escape-window-ms', 1000],
+    ['log-max', LOG_MAX],
+    ['detach-message', `\r\ncontain: detached from ${h.name}; contain --attach ${h.name} returns to it\r\n`],
+    ...h.remove.map((path) => ['remove', path] as [string, string]),
+  ];
+  if (h.console !== undefined) pairs.push(['console', fd(1)]);
+  if (h.listen !== undefined) pairs.push(['listen', fd(2)]);
+  if (h.log) pairs.push(['log', h.log]);
+  return pairs.flatMap(([key, value]) => [key, String(value)]);
 }
 
-function ignore(): void {}
+/** Execs the supervisor; returns only by throwing. */
+export function handOver(h: Handover, detached: boolean): never {
+  const pipe = new Int32Array(2);
+  let result = native().pipe(pipe);
+  if (result < 0) throw new StepError('create the supervisor\'s pipe', -result);
+  // fd 3: the orders; 4: the console; 5: the attach socket; then the locks.
+  const fds = [pipe[0], h.console ?? pipe[0], h.listen ?? pipe[0], ...h.locks];
+  const text = `${orders(h, (i) => 3 + i).join('\0')}\0`;
+  // The orders are small: the pipe holds them whole before the exec.
+  writeSync(pipe[1], text);
+  closeSync(pipe[1]);
+  const program = nativeProgram('contain-supervisor');
+  result = native().exec(program, ['contain', h.name, null], [null], Int32Array.from(fds), fds.length,
+    detached ? 1 : 0);
+  throw new StepError(`run ${program}`, -result);
+}

@@ -13,6 +13,10 @@ export interface OptionSpec {
   /** Flags, e.g. ['h', 'V']. */
   boolean: string[];
   alias: Record<string, string>;
+  /** Options that take a value and may be given more than once (a list). */
+  repeatable?: string[];
+  /** Leaves flags that were not given undefined instead of false. */
+  unsetFlags?: boolean;
 }
 
 export type Options = minimist.ParsedArgs;
@@ -30,6 +34,7 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
     string: spec.string,
     boolean: spec.boolean,
     alias: spec.alias,
+    default: spec.unsetFlags ? Object.fromEntries(spec.boolean.map((name) => [name, null])) : undefined,
     stopEarly: true,
     unknown: (arg) => {
       if (!unknown && arg.startsWith('-') && arg !== '-') {
@@ -43,8 +48,15 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
   if (unknown) throw usageError(`unknown option ${unknown}`, true);
   for (const name of spec.string) {
     const value = options[name];
-    if (Array.isArray(value)) throw usageError(`option ${dash(name)} given more than once`, true);
-    if (value === '') throw usageError(`option ${dash(name)} needs a value`, true);
+    if (Array.isArray(value) && !spec.repeatable?.includes(name)) {
+      throw usageError(`option ${spelling(args, spec, name)} given more than once`, true);
+    }
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw usageError(`option ${spelling(args, spec, name)} needs a value`, true);
+    }
+  }
+  if (spec.unsetFlags) {
+    for (const name of spec.boolean) if (options[name] === null) delete options[name];
   }
   return options;
 }
@@ -76,4 +88,32 @@ export function version(): string {
 
 function dash(name: string): string {
   return name.length > 1 ? `--${name}` : `-${name}`;
+}
+
+/**
+ * How option `name` was typed (`-i` or `--inside`), for messages that
+ * name it as the user wrote it; its long form if it was not typed.
+ */
+export function spelling(args: string[], spec: OptionSpec, name: string): string {
+  const long = (key: string) => spec.alias[key] ?? key;
+  const takesValue = (key: string) => spec.string.includes(long(key));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--' || !arg.startsWith('-') || arg === '-') break;
+    if (arg.startsWith('--')) {
+      const key = arg.slice(2).replace(/=.*/, '');
+      if (long(key) === name || key === `no-${name}`) return `--${key}`;
+      if (!arg.includes('=') && takesValue(key)) i++;
+      continue;
+    }
+    const letters = [...arg.slice(1)];
+    for (let j = 0; j < letters.length; j++) {
+      if (long(letters[j]) === name) return `-${letters[j]}`;
+      if (takesValue(letters[j])) {
+        if (j === letters.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return dash(name);
 }

@@ -9,3 +9,4 @@ export * from './wait';
 export * from './signals';
 export * from './namespaces';
 export * from './console';
+export * from './registry';

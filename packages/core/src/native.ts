@@ -58,6 +58,16 @@ export interface Native {
   isatty(fd: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
   setConsoleMode(fd: number, echo: number, post: number): number;
+  /** 1 if fd is a terminal whose foreground process group is ours. */
+  foreground(fd: number): number;
+  copyWinsize(from: number, to: number): number;
+  flock(fd: number, operation: number): number;
+  /** Keeps stop requests pending for the program exec() will run. */
+  holdSignals(): number;
+  pipe(fds: Int32Array): number;
+  listen(path: string): number;
+  exec(path: string, argv: (string | null)[], envp: (string | null)[], fds: Int32Array, count: number,
+    nullStdio: number): number;
 }
 
 /** Size of struct ct_report: int32 error, int32 status, char step[56], char path[256]. */
@@ -65,6 +75,11 @@ export const REPORT_SIZE = 320;
 
 export const NATIVE_DIR = resolve(__dirname, '../../../native');
 export const LIBRARY = join(NATIVE_DIR, 'build/libcontainers.so');
+
+/** A program native/ builds beside the library, e.g. contain-supervisor. */
+export function nativeProgram(name: string): string {
+  return join(NATIVE_DIR, 'build', name);
+}
 
 let loaded: Native | undefined;
 
@@ -142,5 +157,12 @@ function bind(koffi: Koffi, path: string): Native {
     isatty: lib.func('int ct_isatty(int32_t fd)'),
     setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
     setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
+    foreground: lib.func('int ct_foreground(int32_t fd)'),
+    copyWinsize: lib.func('int ct_copy_winsize(int32_t from, int32_t to)'),
+    flock: lib.func('int ct_flock(int32_t fd, int32_t operation)'),
+    holdSignals: lib.func('int ct_hold_signals(void)'),
+    pipe: lib.func('int ct_pipe(_Out_ int32_t *fds)'),
+    listen: lib.func('int ct_listen(const char *path)'),
+    exec: lib.func('int ct_exec(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t null_stdio)'),
   };
 }

@@ -20,6 +20,9 @@ export interface MapPlan {
 export interface MapOptions {
   uidMap?: string;
   gidMap?: string;
+  /** How each map was given, for messages: -u, --uid-map, FILE:LINE: uid-map. */
+  uidLabel?: string;
+  gidLabel?: string;
 }
 
 const HELPER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
@@ -78,8 +81,8 @@ export function planMaps(options: MapOptions): MapPlan {
       return map;
     };
     return {
-      uid: pick(options.uidMap, '-u', 'uid_map'),
-      gid: pick(options.gidMap, '-g', 'gid_map'),
+      uid: pick(options.uidMap, options.uidLabel ?? '-u', 'uid_map'),
+      gid: pick(options.gidMap, options.gidLabel ?? '-g', 'gid_map'),
       uidHelper: null,
       gidHelper: null,
     };
@@ -102,8 +105,8 @@ export function planMaps(options: MapOptions): MapPlan {
     }
     return { map, helper: isSelfMap(map, own) ? null : helper };
   };
-  const u = side(uid, SUBUID, options.uidMap, '-u', 'newuidmap');
-  const g = side(gid, SUBGID, options.gidMap, '-g', 'newgidmap');
+  const u = side(uid, SUBUID, options.uidMap, options.uidLabel ?? '-u', 'newuidmap');
+  const g = side(gid, SUBGID, options.gidMap, options.gidLabel ?? '-g', 'newgidmap');
   return { uid: u.map, gid: g.map, uidHelper: u.helper, gidHelper: g.helper };
 }
 

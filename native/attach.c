@@ -1,0 +1,119 @@
+/* contain-attach: `contain --attach NAME` once contain has found the
+ * container: hands this terminal's fds to the supervisor, keeps the
+ * terminal raw meanwhile, passes window changes on, and ends as told:
+ * detached (0), the container's status, or the supervisor's refusal.
+ * argv: contain --attach NAME SOCKET */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "supervisor.h"
+
+static int signals[2];
+
+static void caught(int signal) {
+  unsigned char byte = signal;
+  int saved = errno;
+
+  if (write(signals[1], &byte, 1) < 0)
+    (void) 0;
+  errno = saved;
+}
+
+static int connect_to(const char *path) {
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+  if (sock < 0 || strlen(path) >= sizeof address.sun_path)
+    return -1;
+  strcpy(address.sun_path, path);
+  return connect(sock, (struct sockaddr *) &address, sizeof address) < 0 ? -1 : sock;
+}
+
+static void catch_signals(void) {
+  struct sigaction action = { .sa_handler = caught };
+
+  if (pipe2(signals, O_CLOEXEC | O_NONBLOCK) < 0)
+    return;
+  sigaction(SIGWINCH, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
+  sigaction(SIGHUP, &action, NULL);
+  sigaction(SIGINT, &action, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv) {
+  char saved[128], message[256];
+  int fds[2] = { 0, 1 }, raw = 0, sock, status = 125;
+  /* Only a terminal we own is ours to make raw; a background job or a
+   * pipe is relayed as it is. */
+  int terminal = isatty(0) && tcgetpgrp(0) == getpgrp();
+  char attach[2] = { 'A', 1 };
+
+  prctl(PR_SET_NAME, "contain");
+  if (argc != 5) {
+    fprintf(stderr, "contain: usage: contain-attach contain --attach NAME SOCKET\n");
+    return 64;
+  }
+  sock = connect_to(argv[4]);
+  if (sock < 0) {
+    fprintf(stderr, "contain: %s: cannot reach its console: %s\n", argv[3], strerror(errno));
+    return 125;
+  }
+  catch_signals();
+  if (terminal && term_raw(0, saved, sizeof saved) == 0)
+    raw = 1;
+  if (send_message(sock, attach, sizeof attach, fds, 2) < 0)
+    goto out;
+  for (;;) {
+    struct pollfd watch[2] = { { .fd = sock, .events = POLLIN }, { .fd = signals[0], .events = POLLIN } };
+    unsigned char signal;
+    int got[4], ngot;
+    long length;
+
+    if (poll(watch, 2, -1) < 0 && errno != EINTR)
+      break;
+    while (read(signals[0], &signal, 1) == 1) {
+      if (signal == SIGWINCH)
+        send_message(sock, "W", 1, NULL, 0);
+      else
+        goto detach;
+    }
+    if (!watch[0].revents)
+      continue;
+    length = recv_message(sock, message, sizeof message - 1, got, &ngot);
+    if (length < 0 && errno == EAGAIN)
+      continue;
+    if (length > 0 && message[0] == 'D')
+      goto detach;
+    if (length > 1 && message[0] == 'X') {
+      status = (unsigned char) message[1];
+      goto out;
+    }
+    if (length > 1 && message[0] == 'E') {
+      message[length] = 0;
+      if (raw)
+        term_restore(0, saved), raw = 0;
+      fprintf(stderr, "contain: %s: %s\n", argv[3], message + 1);
+      goto out;
+    }
+    if (length <= 0) {
+      if (raw)
+        term_restore(0, saved), raw = 0;
+      fprintf(stderr, "contain: %s: its supervisor went away\n", argv[3]);
+      goto out;
+    }
+  }
+detach:
+  status = 0;
+out:
+  if (raw)
+    term_restore(0, saved);
+  return status;
+}

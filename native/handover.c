@@ -1,0 +1,123 @@
+/* Handing over to the supervisor program: contain's Node process execs
+ * it once PID 1 runs, keeping its pid, so PID 1 stays its child and the
+ * death signal of PID 1 still follows it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <string.h>
+#include <unistd.h>
+#include "containers.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int ct_pipe(int32_t fds[2]) {
+  int pair[2];
+
+  if (pipe2(pair, O_CLOEXEC) < 0)
+    return -errno;
+  fds[0] = pair[0], fds[1] = pair[1];
+  return 0;
+}
+
+int ct_listen(const char *path) {
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int sock;
+
+  if (strlen(path) >= sizeof address.sun_path)
+    return -ENAMETOOLONG;
+  strcpy(address.sun_path, path);
+  sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (sock < 0)
+    return -errno;
+  if (bind(sock, (struct sockaddr *) &address, sizeof address) < 0 || listen(sock, 4) < 0) {
+    int error = errno;
+    close(sock);
+    return -error;
+  }
+  return sock;
+}
+
+static int place(const int32_t *fds, int32_t count, int32_t null_stdio) {
+  int high[16];
+
+  if (count > 16)
+    return -EINVAL;
+  /* Out of the way first, so that no fd is overwritten before it moves. */
+  for (int i = 0; i < count; i++)
+    if ((high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+      return -errno;
+  for (int i = 0; i < count; i++)
+    if (dup2(high[i], 3 + i) < 0)
+      return -errno;
+  if (null_stdio) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    if (null < 0)
+      return -errno;
+    for (int fd = 0; fd < 3; fd++)
+      dup2(null, fd);
+  }
+  /* Node marks 0-2 close-on-exec at start-up. */
+  for (int fd = 0; fd < 3; fd++)
+    fcntl(fd, F_SETFD, 0);
+  /* Nothing else of ours or of our caller's goes with us. */
+  if (syscall(SYS_close_range, 3 + count, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    for (int fd = 3 + count; fd < 1024; fd++)
+      fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return 0;
+}
+
+static pid_t main_thread;
+
+static void forward(int signal) {
+  syscall(SYS_tgkill, getpid(), main_thread, signal);
+}
+
+static void request_signals(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGTERM);
+  sigaddset(set, SIGHUP);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGCHLD);
+  sigaddset(set, SIGWINCH);
+}
+
+int ct_hold_signals(void) {
+  struct sigaction action = { .sa_handler = forward };
+  sigset_t requests;
+
+  /* From here on a stop request waits, pending on this thread across the
+   * exec, for the supervisor: blocked here, and sent here by whichever
+   * other thread of Node's the kernel gives it to. */
+  main_thread = gettid();
+  request_signals(&requests);
+  pthread_sigmask(SIG_BLOCK, &requests, NULL);
+  for (int signal = 1; signal < NSIG; signal++)
+    if (sigismember(&requests, signal) == 1 && sigaction(signal, &action, NULL) < 0)
+      return -errno;
+  return 0;
+}
+
+int ct_exec(const char *path, const char *const *argv, const char *const *envp,
+            const int32_t *fds, int32_t count, int32_t null_stdio) {
+  sigset_t requests, saved;
+  int error;
+
+  /* A stop request that comes during the exec stays pending for the
+   * supervisor, which unblocks it, instead of killing us by default. */
+  request_signals(&requests);
+  pthread_sigmask(SIG_BLOCK, &requests, &saved);
+  error = place(fds, count, null_stdio);
+  if (error == 0) {
+    execve(path, (char *const *) argv, (char *const *) envp);
+    error = -errno;
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return error;
+}

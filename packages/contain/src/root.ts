@@ -1,0 +1,42 @@
+/**
+ * The container's root directory: a real directory, not the host's own
+ * root, whose dev, proc and sys (where contain mounts) are directories
+ * of its own and never links that could lead contain elsewhere.
+ */
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { usageError } from '@rootless-containers/core';
+import { Labeled } from './settings';
+
+/** The mount points contain itself needs in every root. */
+export const MOUNT_POINTS = ['dev', 'proc', 'sys'];
+
+export function rootDirectory(given: Labeled): string {
+  const where = given.label === 'DIR' ? given.value : `${given.label} ${given.value}`;
+  let real: string;
+  try {
+    real = realpathSync(given.value);
+  } catch {
+    throw usageError(`${where}: no such directory`);
+  }
+  if (!statSync(real).isDirectory()) throw usageError(`${where}: not a directory`);
+  if (real === '/') throw usageError(`${where}: the host's own root cannot be a container's root`);
+  for (const point of MOUNT_POINTS) {
+    let kind: string | undefined;
+    try {
+      const s = lstatSync(join(real, point));
+      if (s.isSymbolicLink()) kind = 'a symbolic link';
+      else if (!s.isDirectory()) kind = 'not a directory';
+    } catch {
+      // Missing: contain creates it (or a throwaway layer provides it).
+    }
+    if (kind) throw usageError(`${where}: /${point} is ${kind}; contain mounts there, so it must be a directory of the root's own`);
+  }
+  return real;
+}
+
+/** A container name from its root's name: DIR's last component, made a valid name. */
+export function nameFromRoot(root: string): string {
+  const name = basename(root).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 60);
+  return name || 'container';
+}

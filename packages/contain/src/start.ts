@@ -1,0 +1,216 @@
+/**
+ * Starting a container: reserve its name (and its root), clone PID 1 into
+ * new namespaces, write the maps, run what must run before PID 1 (the -o
+ * command), let PID 1 go, and hand over to the native supervisor.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
+  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, openPty, planMaps,
+  releaseEntry, reserveName, setgroupsAllowed, signalNumber, spawnContained, writeInfo,
+} from '@rootless-containers/core';
+import { containerHostname, hostHasCgroup2 } from './host';
+import { nameFromRoot, rootDirectory } from './root';
+import { Settings } from './settings';
+import { StartSignals, handOver } from './supervisor';
+
+/** PATH inside the container: the host's does not enter. */
+export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Set in the copy of contain that `--detach` starts in the background. */
+const DAEMON = 'CONTAIN_DAEMON';
+const TTY_GID = 5;
+const SIGKILL = 9;
+
+function devptsOptions(gid: IdMap): string {
+  // devpts wants a gid for its ptys; tty (5) only if the map has it.
+  const mapped = gid.some((e) => TTY_GID >= e.inner && TTY_GID < e.inner + e.count);
+  return mapped ? `newinstance,ptmxmode=0666,mode=0620,gid=${TTY_GID}` : 'newinstance,ptmxmode=0666,mode=0600';
+}
+
+/** Runs a -o command on the host once PID 1 exists. */
+function outsideHelper(command: string) {
+  return async (pid: number) => {
+    // Loaded only when needed: child_process costs milliseconds at start-up.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const { closeInheritedFds } = require('./fds') as typeof import('./fds');
+    closeInheritedFds();
+    const env: NodeJS.ProcessEnv = { ...process.env, CONTAIN_PID: String(pid) };
+    delete env[DAEMON];
+    const result = spawnSync('/bin/sh', ['-c', command], { stdio: 'inherit', env });
+    const status = result.status ?? 128 + (signalNumber(result.signal ?? '') ?? 0);
+    if (status !== 0) {
+      throw new StepError(`the -o command failed with status ${status}`, 0, 'helper', undefined, status);
+    }
+  };
+}
+
+/** How the console meets the caller: relayed terminal, output only, or a log. */
+interface ConsolePlan {
+  pty: Pty | null;
+  /** A terminal we own on stdin: its typing goes to the console. */
+  relayInput: boolean;
+  /** fds 0 and 1 are the console's client (not a detached container). */
+  attached: boolean;
+}
+
+/**
+ * Whether typing at our terminal goes to the console. Only a terminal
+ * whose foreground we are is ours to make raw: in a background job (&,
+ * timeout) the terminal stays the shell's.
+ */
+function relaysInput(settings: Settings, daemon: boolean): boolean {
+  return settings.console && !daemon && native().foreground(0) === 1;
+}
+
+function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
+  if (!settings.console) return { pty: null, relayInput: false, attached: true };
+  const pty = openPty();
+  const relayInput = relaysInput(settings, daemon);
+  const terminalOut = daemon || native().isatty(1) === 1;
+  // Typed at a terminal, input is echoed by the container's pty; written
+  // to a pipe or file, output is data: no \n to \r\n.
+  native().setConsoleMode(pty.slave, relayInput || daemon ? 1 : 0, terminalOut ? 1 : 0);
+  for (const fd of [1, 2, 0]) {
+    if (!daemon && native().isatty(fd) === 1 && native().copyWinsize(fd, pty.master) === 0) break;
+  }
+  return { pty, relayInput, attached: !daemon };
+}
+
+/**
+ * `--detach`: the same start in a copy of contain in a session of its
+ * own, which prints the name once PID 1 runs and then becomes the
+ * supervisor; its failure is ours, word for word and status.
+ */
+export function startDetached(args: string[]): Promise<number> {
+  const child = spawn(process.execPath, [process.argv[1], ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [DAEMON]: '1' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => process.stderr.write(d));
+  return new Promise((resolve) => {
+    // The supervisor's stdio is /dev/null: the pipes close once it runs.
+    child.stdout.on('close', () => {
+      if (out.endsWith('\n')) {
+        process.stdout.write(out);
+        child.unref();
+        resolve(0);
+      }
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signalNumber(signal ?? '') ?? 0)));
+  });
+}
+
+export function isDaemon(): boolean {
+  return process.env[DAEMON] === '1';
+}
+
+/** Starts the container and becomes its supervisor: returns only by throwing. */
+export async function start(settings: Settings): Promise<never> {
+  const daemon = isDaemon();
+  const root = rootDirectory(settings.root);
+  const command = settings.command;
+  const plan = planMaps({
+    uidMap: settings.uidMap?.value, uidLabel: settings.uidMap?.label,
+    gidMap: settings.gidMap?.value, gidLabel: settings.gidMap?.label,
+  });
+  const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
+  const signals = new StartSignals(!relaysInput(settings, daemon));
+  try {
+    if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
+    const consolePlan = planConsole(settings, daemon);
+    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan), plan,
+      settings.outside === undefined ? undefined : outsideHelper(settings.outside));
+    writeInfo(entry, {
+      name: entry.name,
+      supervisor: process.pid,
+      pid1: pid,
+      root,
+      command,
+      started: Date.now(),
+      network: settings.network,
+      publish: settings.publish.map((p) => p.value),
+      stopTimeout: settings.stopTimeout,
+    });
+    const listen = native().listen(entryPath(entry.name, 'socket'));
+    if (listen < 0) throw new StepError(`listen on ${entryPath(entry.name, 'socket')}`, -listen);
+    if (daemon) process.stdout.write(`${entry.name}\n`);
+    // Requests from now on wait for the supervisor; then a turn of the
+    // event loop brings those that came before to their listener, also
+    // during a synchronous step (the -o command), and the count is final.
+    native().holdSignals();
+    await new Promise((resolve) => setImmediate(resolve));
+    return handOver({
+      name: entry.name,
+      pid1: pid,
+      helpers: [],
+      stopSignal: settings.stopSignal,
+      stopTimeout: settings.stopTimeout,
+      interrupt: !consolePlan.relayInput,
+      requests: signals.count,
+      console: consolePlan.pty?.master,
+      attached: consolePlan.attached,
+      relayInput: consolePlan.relayInput,
+      raw: consolePlan.relayInput,
+      listen,
+      log: entryPath(entry.name, 'log'),
+      locks: entry.locks,
+      remove: removals(entry),
+    }, daemon);
+  } catch (error) {
+    signals.stop();
+    releaseEntry(entry);
+    throw error;
+  }
+}
+
+/** What the supervisor removes when the container ends: files, then directories. */
+function removals(entry: Entry): string[] {
+  const files = ['socket', 'log', 'info', 'lock'] as const;
+  return [
+    ...files.map((f) => entryPath(entry.name, f)),
+    `${entryPath(entry.name, 'log')}.1`,
+    ...entry.remove,
+    entry.dir,
+    join(entry.dir, '..'),
+  ];
+}
+
+function spawnConfig(settings: Settings, root: string, command: string[], plan: ReturnType<typeof planMaps>,
+  consolePlan: ConsolePlan): SpawnConfig {
+  const { pty } = consolePlan;
+  const env = ['container=contain', `PATH=${CONTAINER_PATH}`];
+  if (pty) env.push(`TERM=${(!isDaemon() && process.env.TERM) || 'linux'}`);
+  env.push(...settings.env);
+  const helperEnv = Object.entries(process.env).filter(([k]) => k !== DAEMON).map(([k, v]) => `${k}=${v}`);
+  const hostNetwork = settings.network === 'host';
+  let flags = CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
+    | CLONE_NEWTIME | CLONE_NEWPID;
+  if (!hostNetwork) flags |= CLONE_NEWNET;
+  return {
+    clone_flags: flags,
+    setgroups: setgroupsAllowed(plan) ? 1 : 0,
+    // Without a console, a new session still keeps the caller's terminal
+    // out of reach: no TIOCSTI into the host shell.
+    new_session: 1,
+    console: pty ? pty.slave : -1,
+    keep_stdin: pty && !consolePlan.relayInput && consolePlan.attached && native().isatty(0) !== 1 ? 1 : 0,
+    // If contain dies, PID 1 dies, and with it the whole PID namespace.
+    deathsig: SIGKILL,
+    root,
+    console_path: pty ? pty.path : null,
+    bind_sys: hostNetwork ? 1 : 0,
+    cgroup2: hostHasCgroup2() ? 1 : 0,
+    devpts_options: devptsOptions(plan.gid),
+    hostname: settings.hostname ?? containerHostname(root),
+    init_command: settings.inside ?? null,
+    helper_env: [...helperEnv, null],
+    file: command[0],
+    search_path: CONTAINER_PATH,
+    argv: [...command, null],
+    envp: [...env, null],
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The running containers of a user: one directory each in the user's
+ * runtime directory, named after the container, holding a lock that its
+ * supervisor keeps for as long as it lives, what `--list` shows, and the
+ * console's socket and log. The lock is what counts: an entry whose lock
+ * is free belongs to a container that has ended, however it ended, and
+ * is swept away by whoever sees it.
+ */
+import {
+  closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync,
+  rmSync, rmdirSync, statSync, writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { StepError, fromSystemError } from './errors';
+import { native } from './native';
+
+/** What `contain --list` shows of a container: its info.json. */
+export interface ContainerInfo {
+  name: string;
+  /** Host pid of the supervisor (contain). */
+  supervisor: number;
+  /** Host pid of PID 1. */
+  pid1: number;
+  root: string;
+  command: string[];
+  /** Start time, milliseconds since the epoch. */
+  started: number;
+  network: string;
+  publish: string[];
+  stopTimeout: number;
+}
+
+const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
+const EWOULDBLOCK = 11;
+
+/** The files of an entry, relative to its directory. */
+export const ENTRY_FILES = {
+  lock: 'lock',
+  info: 'info.json',
+  socket: 'console.sock',
+  log: 'console.log',
+} as const;
+
+/**
+ * The user's directory of running containers: $XDG_RUNTIME_DIR/contain,
+ * or, without a runtime directory, /tmp/contain-UID, which must then be
+ * a real directory of the user's own that nobody else may enter.
+ */
+export function registryDir(create = true): string {
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  const uid = process.getuid!();
+  if (runtime && runtime.startsWith('/') && ownDirectory(runtime, uid)) {
+    const dir = join(runtime, 'contain');
+    if (create) makePrivateDir(dir, uid);
+    return dir;
+  }
+  const dir = `/tmp/contain-${uid}`;
+  if (create) makePrivateDir(dir, uid);
+  return dir;
+}
+
+function ownDirectory(path: string, uid: number): boolean {
+  try {
+    const s = lstatSync(path);
+    return s.isDirectory() && s.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes (or checks) a 0700 directory of ours: never a link, never shared. */
+function makePrivateDir(dir: string, uid: number): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
+  }
+  const s = lstatSync(dir);
+  if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o077) !== 0) {
+    throw new StepError(`${dir} is not a private directory of yours (mode 0700)`, 0, 'setup',
+      'remove it, or set XDG_RUNTIME_DIR to a directory of your own');
+  }
+}
+
+function flock(fd: number, operation: number): number {
+  return native().flock(fd, operation);
+}
+
+/** Whether a supervisor holds the entry's lock (so the container runs). */
+function held(dir: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    return flock(fd, LOCK_SH | LOCK_NB) === -EWOULDBLOCK;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readInfo(dir: string): ContainerInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, ENTRY_FILES.info), 'utf8')) as ContainerInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long a new entry may go without its info before it counts as abandoned. */
+const BIRTH_MS = 10_000;
+
+/**
+ * Removes an entry whose container has ended: only once we hold its
+ * lock, so that no supervisor can be starting in it meanwhile.
+ */
+function sweep(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    // No lock yet: a start in progress, unless it is old.
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > BIRTH_MS) rmSync(dir, { recursive: true, force: true });
+    } catch { /* gone */ }
+    return;
+  }
+  try {
+    if (flock(fd, LOCK_EX | LOCK_NB) !== 0) return;
+    const info = readInfo(dir);
+    if (!info && Date.now() - statSync(dir).mtimeMs < BIRTH_MS) return;
+    if (info) releaseRoot(registryDir(false), info.root, info.name);
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Someone else swept it first.
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The running containers of the caller, oldest first; ended ones are swept. */
+export function listContainers(): ContainerInfo[] {
+  const base = registryDir(false);
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return [];
+  }
+  const found: ContainerInfo[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const dir = join(base, name);
+    const info = held(dir) ? readInfo(dir) : undefined;
+    if (info) found.push(info);
+    else sweep(dir);
+  }
+  return found.sort((a, b) => a.started - b.started);
+}
+
+/** The running container called `name`, or undefined. */
+export function findContainer(name: string): ContainerInfo | undefined {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(name)) return undefined;
+  const dir = join(registryDir(false), name);
+  if (!held(dir)) return undefined;
+  return readInfo(dir);
+}
+
+export function entryPath(name: string, file: keyof typeof ENTRY_FILES): string {
+  return join(registryDir(false), name, ENTRY_FILES[file]);
+}
+
+/** Whether the entry of `name` is still locked by its supervisor. */
+export function isRunning(name: string): boolean {
+  return held(join(registryDir(false), name));
+}
+
+/** A reserved entry: its directory and the locks its supervisor must keep. */
+export interface Entry {
+  name: string;
+  dir: string;
+  /** fds whose locks say the container runs: the supervisor inherits them. */
+  locks: number[];
+  /** Files the supervisor removes when the container ends, last the directory. */
+  remove: string[];
+}
+
+/**
+ * Reserves `name` (an explicit one), or the first free one of `base`,
+ * base-2, base-3, ... (one derived from DIR). A name in use by a running
+ * container is refused, naming it.
+ */
+export function reserveName(name: string, explicit: boolean): Entry {
+  const base = registryDir();
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? name : `${name.slice(0, 60)}-${n}`;
+    const entry = tryReserve(base, candidate);
+    if (entry) return entry;
+    if (explicit) {
+      const info = readInfo(join(base, candidate));
+      throw new StepError(`the name ${candidate} is taken by a running container`
+        + (info ? ` (root ${info.root}, supervisor ${info.supervisor})` : ''), 0, 'usage');
+    }
+  }
+}
+
+function tryReserve(base: string, name: string): Entry | undefined {
+  const dir = join(base, name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
+      if (held(dir)) return undefined;
+      sweep(dir);
+      continue;
+    }
+    const lock = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    if (flock(lock, LOCK_EX | LOCK_NB) !== 0) {
+      closeSync(lock);
+      return undefined;
+    }
+    return { name, dir, locks: [lock], remove: [] };
+  }
+  return undefined;
+}
+
+function rootLockPath(base: string, root: string): string {
+  return join(base, `.root-${createHash('sha256').update(root).digest('hex').slice(0, 32)}`);
+}
+
+/**
+ * Claims a root directory for one container: a second container on the
+ * same tree is refused while the first runs, naming it. The lock is an
+ * open file whose lock dies with the supervisor, however it ends.
+ */
+export function claimRoot(entry: Entry, root: string): void {
+  const base = registryDir();
+  const path = rootLockPath(base, root);
+  for (;;) {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    if (flock(fd, LOCK_EX | LOCK_NB) !== 0) {
+      let holder = '';
+      try { holder = readFileSync(fd, 'utf8').trim(); } catch { /* unreadable */ }
+      closeSync(fd);
+      throw new StepError(`${root} is the root of the running container ${holder || '(unknown)'}`, 0, 'usage',
+        'one tree runs one container at a time; --read-only and --ephemeral containers may share it');
+    }
+    // Locked, but perhaps a file its last owner removed meanwhile: retry.
+    let same = false;
+    try { same = statSync(path).ino === fstatSync(fd).ino; } catch { /* removed */ }
+    if (!same) {
+      closeSync(fd);
+      continue;
+    }
+    writeFileSync(path, `${entry.name}\n`);
+    entry.locks.push(fd);
+    entry.remove.push(path);
+    return;
+  }
+}
+
+/** Removes a root's lock file if it still names `name`. */
+function releaseRoot(base: string, root: string, name: string): void {
+  const path = rootLockPath(base, root);
+  try {
+    if (readFileSync(path, 'utf8').trim() === name) rmSync(path, { force: true });
+  } catch { /* gone */ }
+}
+
+/** Writes info.json whole (a reader never sees half of it). */
+export function writeInfo(entry: Entry, info: ContainerInfo): void {
+  const file = join(entry.dir, ENTRY_FILES.info);
+  writeFileSync(`${file}.new`, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+  renameSync(`${file}.new`, file);
+}
+
+/** Undoes a reservation after a failed start. */
+export function releaseEntry(entry: Entry): void {
+  for (const path of entry.remove) rmSync(path, { force: true });
+  rmSync(entry.dir, { recursive: true, force: true });
+  for (const fd of entry.locks) {
+    try { closeSync(fd); } catch { /* closed */ }
+  }
+  try { rmdirSync(registryDir(false)); } catch { /* not empty, or not ours to remove */ }
+}
