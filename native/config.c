@@ -69,6 +69,8 @@ static int set(struct config *c, const char *key, char *value) {
     c->name = value;
   else if (!strcmp(key, "stop-timeout-ms"))
     c->stop_timeout_ms = number(value);
+  else if (!strcmp(key, "lock"))
+    c->lock = value;
   else if (!strcmp(key, "log"))
     c->log = value;
   else if (!strcmp(key, "log-max"))

@@ -251,7 +251,6 @@ static void own_client(void) {
 }
 
 int main(int argc, char **argv) {
-  (void) argc, (void) argv;
   /* pgrep contain finds us, as it found contain before the exec. */
   prctl(PR_SET_NAME, "contain");
   if (read_config(3, &config) < 0) {
@@ -259,6 +258,7 @@ int main(int argc, char **argv) {
     return 125;
   }
   close(3);
+  start_janitor(&config, argc > 0 ? argv[0] : NULL);
   if (config.console >= 0)
     fcntl(config.console, F_SETFL, fcntl(config.console, F_GETFL) | O_NONBLOCK);
   relay_init(&relay, &config);

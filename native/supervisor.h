@@ -39,9 +39,13 @@ struct config {
   int status_halt, status_reboot, status_reboot_stopping;
   int escape, escape_count, escape_window_ms;
   const char *detach_message;
+  const char *lock;                   /* the entry's lock, for the janitor */
   const char *remove[MAX_LIST];       /* removed at the end, in order */
   int remove_count;
 };
+
+/* janitor.c */
+void start_janitor(const struct config *config, char *title);
 
 /* config.c */
 int read_config(int fd, struct config *config);

@@ -16,10 +16,12 @@ const TOOLS = {
     paragraphs: 5,
   },
   contain: {
-    options: ['-c', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--stop-signal SIG', '--stop-timeout SECS',
+    options: ['-c, --no-console', '-d, --detach', '-e, --env VAR=VALUE', '-f, --file FILE', '-g, --gid-map MAP',
+      '-i, --inside CMD', '-n', '-o, --outside CMD', '-u, --uid-map MAP', '--hostname NAME', '--init', '--name NAME',
+      '--stop-signal SIG', '--stop-timeout SECS', '--list', '--stop NAME', '--attach NAME', '--log NAME',
       '-h, --help', '-V, --version'],
-    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'SIGNALS',
-      'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'RUNNING CONTAINERS', 'HELPERS',
+      'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
     paragraphs: 5,
   },
   inject: {

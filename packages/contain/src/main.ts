@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STATUSES, StepError, entryPath, explain, findContainer, isRunning, listContainers, native,
-  nativeProgram, version,
+  nativeProgram, usageError, version,
 } from '@rootless-containers/core';
-import { findDefinition, loadDefinition } from './definition';
+import { definitionDirs, findDefinition, loadDefinition } from './definition';
 import { HELP } from './help';
 import { formatList } from './list';
 import { CommandLine, parseCommandLine } from './options';
@@ -74,6 +74,9 @@ async function run(args: string[]): Promise<number> {
   }
   const name = cli.values.get('name');
   const file = cli.file ?? (typeof name === 'string' ? findDefinition(name) : undefined);
+  if (file === undefined && typeof name === 'string' && cli.operands.length === 0) {
+    throw usageError(`DIR is missing, and no definition ${name}.ini is in ${definitionDirs().join(' or ')}`, true);
+  }
   const settings = resolveSettings(cli, file === undefined ? undefined : loadDefinition(file));
   if (settings.detach && !isDaemon()) return startDetached(args);
   return start(settings);

@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
-  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, openPty, planMaps,
+  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, nativeProgram, openPty, planMaps,
   releaseEntry, reserveName, setgroupsAllowed, signalNumber, spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
+import { isKnownInit } from './program';
 import { nameFromRoot, rootDirectory } from './root';
 import { Settings } from './settings';
 import { StartSignals, handOver } from './supervisor';
@@ -158,6 +159,7 @@ export async function start(settings: Settings): Promise<never> {
       listen,
       log: entryPath(entry.name, 'log'),
       locks: entry.locks,
+      lock: entryPath(entry.name, 'lock'),
       remove: removals(entry),
     }, daemon);
   } catch (error) {
@@ -207,6 +209,10 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     devpts_options: devptsOptions(plan.gid),
     hostname: settings.hostname ?? containerHostname(root),
     init_command: settings.inside ?? null,
+    init_program: settings.init ? nativeProgram('contain-init') : null,
+    // A known init (not one under --init) gets the console without it
+    // being its controlling terminal, as on a real machine.
+    console_ctty: !settings.init && isKnownInit(root, command, CONTAINER_PATH) ? 0 : 1,
     helper_env: [...helperEnv, null],
     file: command[0],
     search_path: CONTAINER_PATH,

@@ -29,6 +29,8 @@ export interface Handover {
   log?: string;
   /** fds whose locks must live as long as the supervisor. */
   locks: number[];
+  /** The entry's lock file, which the janitor takes before it sweeps. */
+  lock: string;
   /** Paths the supervisor removes at the end, in order. */
   remove: string[];
 }
@@ -87,6 +89,7 @@ function orders(h: Handover, fd: (index: number) => number): string[] {
     ['escape-window-ms', 1000],
     ['log-max', LOG_MAX],
     ['detach-message', `\r\ncontain: detached from ${h.name}; contain --attach ${h.name} returns to it\r\n`],
+    ['lock', h.lock],
     ...h.remove.map((path) => ['remove', path] as [string, string]),
   ];
   if (h.console !== undefined) pairs.push(['console', fd(1)]);

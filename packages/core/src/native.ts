@@ -23,6 +23,10 @@ export interface SpawnConfig {
   devpts_options: string | null;
   hostname: string | null;
   init_command: string | null;
+  /** --init: the contain-init program, PID 1 with the command as PID 2. */
+  init_program?: string | null;
+  /** 0: the console is PID 1's stdio but not its controlling terminal. */
+  console_ctty?: number;
   helper_env: (string | null)[] | null;
   file: string;
   search_path: string | null;
@@ -130,6 +134,8 @@ function bind(koffi: Koffi, path: string): Native {
     devpts_options: 'const char *',
     hostname: 'const char *',
     init_command: 'const char *',
+    init_program: 'const char *',
+    console_ctty: 'int32_t',
     helper_env: 'const char **',
     file: 'const char *',
     search_path: 'const char *',
