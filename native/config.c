@@ -50,6 +50,7 @@ static int set(struct config *c, const char *key, char *value) {
     { "console", offsetof(struct config, console) },
     { "relay-input", offsetof(struct config, relay_input) },
     { "raw", offsetof(struct config, raw) },
+    { "raw-output", offsetof(struct config, raw_output) },
     { "attached", offsetof(struct config, attached) },
     { "listen", offsetof(struct config, listen) },
     { "status-halt", offsetof(struct config, status_halt) },

@@ -53,6 +53,13 @@ interface ConsolePlan {
   relayInput: boolean;
   /** fds 0 and 1 are the console's client (not a detached container). */
   attached: boolean;
+  /**
+   * Our stdout is a terminal we own: the supervisor turns its output
+   * processing off, since the console's pty does it already. Otherwise
+   * the console passes output as it is, and a terminal of the shell's
+   * (a background job) does its processing itself.
+   */
+  rawOutput: boolean;
 }
 
 /**
@@ -65,17 +72,17 @@ function relaysInput(settings: Settings, daemon: boolean): boolean {
 }
 
 function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
-  if (!settings.console) return { pty: null, relayInput: false, attached: true };
+  if (!settings.console) return { pty: null, relayInput: false, attached: true, rawOutput: false };
   const pty = openPty();
   const relayInput = relaysInput(settings, daemon);
-  const terminalOut = daemon || native().isatty(1) === 1;
+  const rawOutput = !daemon && native().foreground(1) === 1;
   // Typed at a terminal, input is echoed by the container's pty; written
   // to a pipe or file, output is data: no \n to \r\n.
-  native().setConsoleMode(pty.slave, relayInput || daemon ? 1 : 0, terminalOut ? 1 : 0);
+  native().setConsoleMode(pty.slave, relayInput || daemon ? 1 : 0, daemon || rawOutput ? 1 : 0);
   for (const fd of [1, 2, 0]) {
     if (!daemon && native().isatty(fd) === 1 && native().copyWinsize(fd, pty.master) === 0) break;
   }
-  return { pty, relayInput, attached: !daemon };
+  return { pty, relayInput, attached: !daemon, rawOutput };
 }
 
 /**
@@ -156,6 +163,7 @@ export async function start(settings: Settings): Promise<never> {
       attached: consolePlan.attached,
       relayInput: consolePlan.relayInput,
       raw: consolePlan.relayInput,
+      rawOutput: consolePlan.rawOutput,
       listen,
       log: entryPath(entry.name, 'log'),
       locks: entry.locks,

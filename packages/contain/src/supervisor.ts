@@ -25,6 +25,8 @@ export interface Handover {
   attached: boolean;
   relayInput: boolean;
   raw: boolean;
+  /** fd 1 is a terminal we own: output processing off while relaying. */
+  rawOutput: boolean;
   listen?: number;
   log?: string;
   /** fds whose locks must live as long as the supervisor. */
@@ -81,6 +83,7 @@ function orders(h: Handover, fd: (index: number) => number): string[] {
     ['attached', h.attached ? 1 : 0],
     ['relay-input', h.relayInput ? 1 : 0],
     ['raw', h.raw ? 1 : 0],
+    ['raw-output', h.rawOutput ? 1 : 0],
     ['status-halt', STATUS.halt],
     ['status-reboot', STATUS.reboot],
     ['status-reboot-stopping', STATUS.rebootWhileStopping],
