@@ -2,8 +2,11 @@
 // packages/TOOL/dist/TOOL.js, which bin/TOOL loads: resolving and compiling
 // a dozen modules at every start costs about 10 ms, a quarter of what
 // the tools add to Node's own start-up. koffi stays outside (it loads a
-// native module).
+// native module). Each bundle gets a cache key and a V8 code cache for
+// the Node that built it (scripts/compile-cache.mjs), for Node 20, which
+// has no compile cache of its own.
 import { buildSync } from 'esbuild';
+import { addKey, writeCache } from './compile-cache.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +23,6 @@ for (const tool of ['pseudo', 'contain', 'inject']) {
     external: ['koffi'],
     logLevel: 'warning',
   });
+  addKey(join(REPO, `packages/${tool}/dist/${tool}.js`));
+  writeCache(join(REPO, `packages/${tool}/dist/${tool}.js`));
 }
