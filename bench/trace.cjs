@@ -73,6 +73,20 @@ function wrapKoffi(koffi) {
   }, { traced: true });
 }
 
+// koffi: its platform module, opened with process.dlopen by native.ts,
+// or require('koffi') where that fails.
+const dlopen = process.dlopen;
+process.dlopen = function tracedDlopen(module, filename, ...rest) {
+  const koffi = /koffi/.test(filename);
+  if (koffi) mark('koffi-start');
+  const result = dlopen.call(this, module, filename, ...rest);
+  if (koffi) {
+    wrapKoffi(module.exports);
+    mark('koffi-end');
+  }
+  return result;
+};
+
 let depth = 0;
 const load = Module._load;
 Module._load = function tracedLoad(request, ...rest) {

@@ -1,12 +1,12 @@
 // V8 code caches for the bundles on Node versions without
-// module.enableCompileCache() (before 22): packages/core/bin/launch.js
+// module.enableCompileCache() (before 22): packages/TOOL/bin/TOOL
 // compiles packages/TOOL/dist/TOOL.js with the cache written here, which
 // saves compiling the bundle at every start.
 //
 // A bundle ends with `//# cache-key=SHA256` (of what esbuild wrote, added
 // by scripts/bundle.mjs); its cache, TOOL.js.cache, starts with a header
 // line naming that key and the Node version and architecture that wrote
-// it. launch.js uses the cache only when both match, and V8 itself
+// it. bin/TOOL uses the cache only when both match, and V8 itself
 // rejects data from another V8 or other flags: a stale cache is ignored.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-// Exactly as packages/core/bin/launch.js wraps the bundle: a cache is
+// Exactly as packages/TOOL/bin/TOOL wraps the bundle: a cache is
 // only good for the same source text.
 export const WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
 const KEY = /\/\/# cache-key=([0-9a-f]{64})\n$/;
@@ -24,11 +24,11 @@ export function header(key) {
   return `${key} ${process.version} ${process.arch}\n`;
 }
 
-/** Appends the cache key to a bundle esbuild just wrote. */
-export function addKey(bundle) {
-  const source = readFileSync(bundle, 'utf8').replace(KEY, '');
+/** A bundle's text with its cache key appended. */
+export function addKey(text) {
+  const source = text.replace(KEY, '');
   const key = createHash('sha256').update(source).digest('hex');
-  writeFileSync(bundle, `${source}//# cache-key=${key}\n`);
+  return `${source}//# cache-key=${key}\n`;
 }
 
 /**

@@ -111,15 +111,18 @@ function outputDirectory(): string {
  * koffi's own entry point costs about 10 ms at every start (it reads
  * Node's ELF header to tell glibc from musl and compiles 20 KB of
  * JavaScript that only wraps deprecated calls); its platform package's
- * prebuilt module is the same binding and loads in under 1 ms. Where that
- * module is elsewhere or does not load (musl, nested installs, other
- * platforms), require('koffi') finds the right one.
+ * prebuilt module, where npm puts it beside koffi, is the same binding and
+ * loads in under 1 ms. Where that module is elsewhere or does not load
+ * (musl: it needs glibc's loader; nested installs; other platforms),
+ * require('koffi') finds the right one.
  */
 function loadKoffi(): Koffi {
   const platform = `${process.platform}-${process.arch}`;
+  const module = { exports: {} as Koffi };
   try {
-    const direct = require(`@koromix/koffi-${platform}/${platform.replace('-', '_')}/koffi.node`) as Koffi;
-    if (typeof direct.load === 'function' && typeof direct.struct === 'function') return direct;
+    process.dlopen(module, join(NATIVE_DIR, '../node_modules/@koromix', `koffi-${platform}`,
+      platform.replace('-', '_'), 'koffi.node'));
+    if (typeof module.exports.load === 'function' && typeof module.exports.struct === 'function') return module.exports;
   } catch {
     // the ordinary way below
   }
