@@ -109,10 +109,11 @@ function elfHeader(path) {
   return { magic: header.toString('latin1', 0, 4), bits: header[4] === 2 ? 64 : 32, machine: header.readUInt16LE(18) };
 }
 
-let tarball, prefix, installed, bare;
+let tarball, prefix, installed, bare, packedCheckout;
 
 before(() => {
   const dir = checkout(file);
+  packedCheckout = dir;
   const out = join(scratch(file), 'pack');
   mkdirSync(out);
   chownToUser(out);
@@ -137,7 +138,8 @@ test('npm pack ships the bundles, their code caches, the man pages and prebuilt 
 
 test('npm install -g of the tarball into a user prefix, with no C compiler on PATH, uses the prebuilt library', () => {
   assert.notEqual(run('sh', ['-c', 'command -v cc || command -v gcc || command -v make'], { env: { PATH: bare } }).status, 0);
-  const r = npm(['install', '-g', tarball], { prefix, path: bare });
+  // npm 11 runs a global package's install step only when allowed; it finds the prebuilt library here.
+  const r = npm(['install', '-g', `--allow-scripts=${NAME}`, tarball], { prefix, path: bare });
   assert.equal(r.status, 0, r.stderr);
   for (const tool of TOOLS) assert.ok(existsSync(join(prefix, 'bin', tool)), `${prefix}/bin/${tool}`);
   assert.ok(existsSync(join(installed, `native/prebuilt/linux-${process.arch}/libcontainers.so`)));
@@ -188,6 +190,22 @@ test('every native output ships prebuilt for linux x64 and arm64, as an ELF file
       assert.deepEqual(header, { magic: '\x7fELF', bits: 64, machine }, `${arch}/${name}`);
     }
   }
+});
+
+test('npm install -g of a built checkout links it: the tools and their man pages are found through PATH', (t) => {
+  const other = join(scratch(t), 'prefix');
+  const r = npm(['install', '-g', packedCheckout], { prefix: other });
+  assert.equal(r.status, 0, r.stderr);
+  const env = { PATH: `${join(other, 'bin')}:${SYSTEM_PATH}` };
+  for (const tool of TOOLS) {
+    const version = run(tool, ['--version'], { env, cwd: '/tmp' });
+    assert.deepEqual([version.status, version.stderr], [0, '']);
+    assert.match(version.stdout, new RegExp(`^${tool} \\d+\\.\\d+\\.\\d+\\n$`));
+    const where = run('man', ['-w', tool], { env, cwd: '/tmp' });
+    assert.equal(where.stdout, `${packedCheckout}/man/${tool}.1\n`, where.stderr);
+  }
+  const pseudo = run('pseudo', ['id', '-u'], { env, cwd: '/tmp' });
+  assert.deepEqual([pseudo.status, pseudo.stdout, pseudo.stderr], [0, '0\n', '']);
 });
 
 test('npm install -g --ignore-scripts: the tools work, and --help works without the native library', (t) => {
