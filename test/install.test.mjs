@@ -132,7 +132,8 @@ test('npm pack ships the bundles, their code caches, the man pages and prebuilt 
       `packages/${tool}/dist/${tool}.js.cache`, `man/${tool}.1`]) assert.ok(list.includes(part), part);
   }
   for (const arch of Object.keys(ELF_MACHINE)) assert.ok(list.includes(`native/prebuilt/linux-${arch}/libcontainers.so`), arch);
-  assert.ok(list.includes('native/Makefile'));
+  assert.ok(list.includes('native/Makefile') && list.includes('native/containers.h'));
+  assert.ok(!list.some((f) => f.startsWith('native/build/')), 'what make built in the checkout stays out');
   assert.ok(!list.some((f) => f.endsWith('.ts') || f.startsWith('test/') || f.includes('/src/')), list.join(' '));
 });
 
