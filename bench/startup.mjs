@@ -57,6 +57,7 @@ export const PHASES = [
   'options, /etc and /proc reads',
   'koffi load',
   'native library load and bind',
+  'work before the clone (paths, fds, config)',
   'clone (ct_spawn, ct_join)',
   'newuidmap + newgidmap',
   'exec round trip (until the command runs)',
@@ -79,9 +80,10 @@ export function phases({ marks, start, end }) {
   const span = (from, to) => (from !== undefined && to !== undefined ? to - from : undefined);
   if (!first('bundle-start')) {
     // node -e 0: nothing but Node.
-    return [preload - start, ...Array(9).fill(undefined), exit - preload, end - exit, end - start];
+    return [preload - start, ...Array(10).fill(undefined), exit - preload, end - exit, end - start];
   }
   const koffiEnd = last('koffi-end')?.t;
+  const bound = marks.filter((m) => m.name === 'declared' && (!clone || m.t < clone.t)).pop()?.t;
   const afterClone = helpersDone?.end ?? clone?.end;
   return [
     preload - start,
@@ -89,7 +91,8 @@ export function phases({ marks, start, end }) {
     span(first('bundle-start').t, first('bundle-end').t),
     span(first('bundle-end').t, first('koffi-start')?.t),
     span(first('koffi-start')?.t, koffiEnd),
-    span(koffiEnd, clone?.t),
+    span(koffiEnd, bound),
+    span(bound, clone?.t),
     span(clone?.t, clone?.end),
     helpersDone ? span(clone.end, helpersDone.end) : 0,
     span(afterClone, running?.t),

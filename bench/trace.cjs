@@ -67,7 +67,11 @@ function wrapKoffi(koffi) {
     return new Proxy(lib, {
       get(target, key) {
         if (key !== 'func') return Reflect.get(target, key);
-        return (...declaration) => traced(/\b(ct_\w+)\(/.exec(declaration.join(' '))?.[1] ?? 'native', func(...declaration));
+        return (...declaration) => {
+          const fn = traced(/\b(ct_\w+)\(/.exec(declaration.join(' '))?.[1] ?? 'native', func(...declaration));
+          mark('declared');
+          return fn;
+        };
       },
     });
   }, { traced: true });
