@@ -73,7 +73,10 @@ export const PREBUILT_DIR = join(NATIVE_DIR, 'prebuilt', `${process.platform}-${
 let loaded: Native | undefined;
 let outputs: string | undefined;
 
-/** Loads the library, building it first when install scripts were skipped. */
+/**
+ * Loads the library: the one built here (native/build), else the one
+ * prebuilt for this platform, else one built now (install scripts skipped).
+ */
 export function native(): Native {
   if (!loaded) {
     const koffi = loadKoffi();
