@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STATUSES, StepError, entryPath, explain, findContainer, isRunning, listContainers, native,
-  nativeProgram, usageError, version,
+  nativeOutput, usageError, version,
 } from '@rootless-containers/core';
 import { definitionDirs, findDefinition, loadDefinition } from './definition';
 import { HELP } from './help';
@@ -55,7 +55,7 @@ function log(name: string): number {
 /** --attach: the native client takes this terminal to the console. */
 function attach(name: string): number {
   running(name);
-  const program = nativeProgram('contain-attach');
+  const program = nativeOutput('contain-attach');
   const result = native().exec(program, ['contain', '--attach', name, entryPath(name, 'socket'), null], [null],
     new Int32Array(0), 0, 0);
   throw new StepError(`run ${program}`, -result);

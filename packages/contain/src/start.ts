@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
-  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, nativeProgram, openPty, planMaps,
+  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, nativeOutput, openPty, planMaps,
   releaseEntry, reserveName, setgroupsAllowed, signalNumber, spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
@@ -217,7 +217,7 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     devpts_options: devptsOptions(plan.gid),
     hostname: settings.hostname ?? containerHostname(root),
     init_command: settings.inside ?? null,
-    init_program: settings.init ? nativeProgram('contain-init') : null,
+    init_program: settings.init ? nativeOutput('contain-init') : null,
     // A known init (not one under --init) gets the console without it
     // being its controlling terminal, as on a real machine.
     console_ctty: !settings.init && isKnownInit(root, command, CONTAINER_PATH) ? 0 : 1,

@@ -5,7 +5,7 @@
  * written to it as NUL-separated KEY and VALUE pairs on fd 3.
  */
 import { closeSync, writeSync } from 'node:fs';
-import { StepError, nativeProgram, native } from '@rootless-containers/core';
+import { StepError, nativeOutput, native } from '@rootless-containers/core';
 import { DEFAULT_STOP_SIGNAL, STOP_RULES } from './stop-signal';
 
 export interface Handover {
@@ -112,7 +112,7 @@ export function handOver(h: Handover, detached: boolean): never {
   // The orders are small: the pipe holds them whole before the exec.
   writeSync(pipe[1], text);
   closeSync(pipe[1]);
-  const program = nativeProgram('contain-supervisor');
+  const program = nativeOutput('contain-supervisor');
   result = native().exec(program, ['contain', h.name, null], [null], Int32Array.from(fds), fds.length,
     detached ? 1 : 0);
   throw new StepError(`run ${program}`, -result);
