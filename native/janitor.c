@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "supervisor.h"
 
@@ -67,26 +68,35 @@ static void become_janitor(int watch, char *title) {
     memcpy(title, "janitor", strlen(title) < 7 ? strlen(title) : 7);
 }
 
+static _Noreturn void janitor(const struct config *config, int watch, char *title) {
+  char byte;
+
+  become_janitor(watch, title);
+  while (read(3, &byte, 1) < 0 && errno == EINTR)
+    continue;
+  sweep(config);
+  _exit(0);
+}
+
 void start_janitor(const struct config *config, char *title) {
   int pipes[2];
-  char byte;
+  pid_t middle;
 
   if (!config->lock || pipe2(pipes, O_CLOEXEC) < 0)
     return;
-  switch (fork()) {
-  case -1:
-    break;
-  case 0:
+  /* Forked twice, so that it is nobody's child of ours: PID 1 stays
+   * contain's only child, as contain's callers may count on. */
+  middle = fork();
+  if (middle == 0) {
     close(pipes[1]);
-    become_janitor(pipes[0], title);
-    while (read(3, &byte, 1) < 0 && errno == EINTR)
-      continue;
-    sweep(config);
+    if (fork() == 0)
+      janitor(config, pipes[0], title);
     _exit(0);
-  default:
-    /* Only we hold the write end: its end of file is our end. */
-    close(pipes[0]);
-    return;
   }
-  close(pipes[0]), close(pipes[1]);
+  /* Only we hold the write end: its end of file is our end. */
+  close(pipes[0]);
+  if (middle < 0)
+    close(pipes[1]);
+  else
+    waitpid(middle, NULL, 0);
 }
