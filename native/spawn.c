@@ -80,8 +80,8 @@ static void child(const void *opaque, int go_fd, int report_fd) {
   if (config->root)
     enter_root(config, report_fd);
   take_console(report_fd, config->console, config->new_session, config->keep_stdin);
-  exec_command(report_fd, config->file, config->search_path,
-               config->argv, config->envp);
+  exec_command_fds(report_fd, config->keep_fds, config->file, config->search_path,
+                   config->argv, config->envp);
 }
 
 int start_child(uint64_t flags, child_main main, const void *config,

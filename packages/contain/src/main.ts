@@ -77,6 +77,7 @@ async function run(args: string[]): Promise<number> {
   const root = rootDirectory(dir);
   const command = rest.length > 0 ? rest : ['/bin/sh'];
   const plan = planMaps({ uidMap: options.u, gidMap: options.g });
+  if (plan.notice) process.stderr.write(`contain: ${plan.notice}\n`);
   const pty: Pty | null = options.c ? null : openPty();
   const env = [`container=contain`, `PATH=${CONTAINER_PATH}`];
   if (pty) env.push(`TERM=${process.env.TERM || 'linux'}`);
