@@ -97,8 +97,9 @@ CT_EXPORT int ct_tty_raw(int32_t fd);
 CT_EXPORT int ct_tty_restore(void);
 /* Stops this process as child pid was stopped (by signal), so that its
  * caller's shell sees the job stop; once continued, gives the terminal
- * tty (or -1) back to the child's process group and continues it. */
-CT_EXPORT int ct_stop_like(int32_t pid, int32_t signal, int32_t tty);
+ * tty (or -1) back to the child's process group and continues it.
+ * Returns 1 without stopping if the child goes on within grace_ms. */
+CT_EXPORT int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms);
 /* Opens path read-only resolved inside the directory root_fd, as if it
  * were /: no symbolic link or .. leads out of it. */
 CT_EXPORT int ct_open_in_root(int32_t root_fd, const char *path);

@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "containers.h"
 
@@ -69,10 +71,30 @@ static void stop_self(int signal) {
     sigaction(signal, &previous, NULL);
 }
 
-int ct_stop_like(int32_t pid, int32_t signal, int32_t tty) {
+/* Whether pid is continued or ends within ms: killall5, as a shutdown
+ * runs it, stops every process only while it signals them. */
+static int goes_on(pid_t pid, int ms) {
+  struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
+
+  for (int waited = 0;; waited += 10) {
+    siginfo_t info = { 0 };
+
+    /* WNOWAIT: an end stays to be reaped by the caller's wait. */
+    if (waitid(P_PID, pid, &info, WCONTINUED | WEXITED | WNOHANG | WNOWAIT) < 0
+        || info.si_pid == pid)
+      return 1;
+    if (waited >= ms)
+      return 0;
+    nanosleep(&step, NULL);
+  }
+}
+
+int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms) {
   pid_t group = getpgid(pid), own = getpgrp();
   int raw = raw_fd;
 
+  if (goes_on(pid, grace_ms))
+    return 1;
   /* The caller's shell gets its terminal back in the mode it gave us. */
   if (raw >= 0)
     ct_tty_restore();
@@ -94,5 +116,6 @@ int ct_stop_like(int32_t pid, int32_t signal, int32_t tty) {
     ct_tty_raw(raw);
   if (group > 0 && group != own)
     kill(-group, SIGCONT);
-  return kill(pid, SIGCONT) < 0 ? -errno : 0;
+  kill(pid, SIGCONT);
+  return 0;
 }

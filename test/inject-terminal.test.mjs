@@ -237,6 +237,13 @@ test('CMD stopped by SIGSTOP from elsewhere stops inject; SIGCONT to inject cont
   assert.ok(await until(() => state(child.pid) === 'T', 20_000), 'inject stopped');
   process.kill(child.pid, 'SIGCONT');
   assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
+  // A stop for a moment, as killall5 makes one around the signals of a
+  // shutdown, leaves inject running: nothing would continue it.
+  process.kill(cmd, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 50));
+  process.kill(cmd, 'SIGCONT');
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(state(child.pid), 'S');
   // A TSTP for inject stops CMD, though it leads a session of its own.
   process.kill(child.pid, 'SIGTSTP');
   assert.ok(await until(() => state(cmd) === 'T' && state(child.pid) === 'T', 20_000), 'both stopped');

@@ -96,6 +96,12 @@ for (const detached of [false, true]) {
       process.kill(child.pid, 'SIGCONT');
       assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
     }
+    // A stop for a moment (killall5's) leaves pseudo running.
+    process.kill(cmd, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill(cmd, 'SIGCONT');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(state(child.pid), 'S');
     process.kill(cmd, 'SIGTERM');
     const r = await done;
     assert.equal(r.signal, 'SIGTERM', r.stderr);

@@ -72,7 +72,7 @@ export interface Native {
   setConsoleMode(fd: number, echo: number, post: number): number;
   ttyRaw(fd: number): number;
   ttyRestore(): number;
-  stopLike(pid: number, signal: number, tty: number): number;
+  stopLike(pid: number, signal: number, tty: number, graceMs: number): number;
   openInRoot(rootFd: number, path: string): number;
   socketpair(fds: Int32Array): number;
   receiveFds(socket: number, fds: Int32Array, max: number): number;
@@ -185,7 +185,7 @@ function bind(koffi: Koffi, path: string): Native {
     setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
     ttyRaw: lib.func('int ct_tty_raw(int32_t fd)'),
     ttyRestore: lib.func('int ct_tty_restore(void)'),
-    stopLike: lib.func('int ct_stop_like(int32_t pid, int32_t signal, int32_t tty)'),
+    stopLike: lib.func('int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms)'),
     openInRoot: lib.func('int ct_open_in_root(int32_t root_fd, const char *path)'),
     socketpair: lib.func('int ct_socketpair(_Out_ int32_t *fds)'),
     receiveFds: lib.func('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),

@@ -87,6 +87,13 @@ export function endLike(ending: Ending): never | void {
 
 const SIGSTOP = 19;
 
+/**
+ * How long a stopped command must stay stopped before its wrapper stops
+ * too: killall5 (sysvinit's shutdown) stops every process in the
+ * container only for the moment it takes to signal them all.
+ */
+export const STOP_GRACE_MS = 200;
+
 /** Parent, process group and session of a process, from /proc/PID/stat. */
 function lineage(pid: number): { ppid: number; pgrp: number; session: number } | undefined {
   try {

@@ -5,7 +5,7 @@
 import { closeSync } from 'node:fs';
 import {
   ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, explain, joinContainer, native,
-  ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
+  STOP_GRACE_MS, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
 import { Account, existsInRoot, resolveAccount } from './account';
 import { HELP } from './help';
@@ -170,10 +170,11 @@ async function run(args: string[]): Promise<number> {
   signals.to(pid);
   const console = relay as ConsoleRelay | null;
   console?.start();
-  // When CMD stops, so does inject, the caller's terminal back in its
-  // own mode; fg continues both, raw again, at the window's new size.
+  // When CMD stops (and stays stopped), so does inject, the caller's
+  // terminal back in its own mode; fg continues both, raw again, at the
+  // window's new size.
   const ending = await waitForExit(pid, (signal) => {
-    native().stopLike(pid, ownStopSignal(suspending ? SIGTSTP : signal), -1);
+    native().stopLike(pid, ownStopSignal(suspending ? SIGTSTP : signal), -1, STOP_GRACE_MS);
     suspending = false;
     console?.resize();
   });

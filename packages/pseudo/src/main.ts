@@ -3,8 +3,8 @@
  * namespace, the caller's delegated ids mapped above it.
  */
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, checkCommand, explain, endLike, native, ownStopSignal, relaySignals,
-  parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, checkCommand, explain, endLike, native, ownStopSignal,
+  relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
@@ -89,7 +89,8 @@ async function run(args: string[]): Promise<void> {
   // A job to the caller's shell: when the command stops, so do we, and
   // fg continues both (with the terminal given back to the command's
   // process group, e.g. that of an interactive shell).
-  const ending = await waitForExit(pid, (signal) => native().stopLike(pid, ownStopSignal(signal), terminal ? 0 : -1));
+  const ending = await waitForExit(pid,
+    (signal) => native().stopLike(pid, ownStopSignal(signal), terminal ? 0 : -1, STOP_GRACE_MS));
   relay.stop();
   endLike(ending);
 }
