@@ -139,11 +139,13 @@ test('stdout and stderr are the caller\'s', () => {
 
 test('the environment is kept as it is', () => {
   // A PATH with root's directories already: pseudo adds those it lacks.
-  const env = { FOO: 'a b=c', EMPTY: '', MULTI: 'one\ntwo', PATH: '/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' };
+  const env = { FOO: 'a b=c', EMPTY: '', MULTI: 'one\ntwo', 'not-a-shell.name': 'kept',
+    PATH: '/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' };
   const direct = run('env', ['-0'], { env }).stdout.split('\0').sort();
   const inside = pseudoOutput(['env', '-0'], { env }).split('\0').sort();
   assert.deepEqual(inside, direct);
   assert.ok(inside.includes('FOO=a b=c') && inside.includes('EMPTY=') && inside.includes('MULTI=one\ntwo'));
+  assert.ok(inside.includes('not-a-shell.name=kept'));
 });
 
 test('the working directory is kept', (t) => {

@@ -2,6 +2,7 @@
  * pseudo [OPTIONS] [CMD [ARG]...]: run a command as root in a new user
  * namespace, the caller's delegated ids mapped above it.
  */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
   CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, checkCommand, explain, endLike, native, ownStopSignal,
   relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
@@ -30,17 +31,60 @@ export function rootPath(path: string | undefined): string {
   return dirs.join(':');
 }
 
+function link(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pipes open in our ancestors (as far as we may look), by inode. */
+function ancestorPipes(): Set<string> {
+  const pipes = new Set<string>();
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16; depth++) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      break;
+    }
+    for (const fd of fds) {
+      const target = link(`/proc/${pid}/fd/${fd}`);
+      if (target?.startsWith('pipe:')) pipes.add(target);
+    }
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return pipes;
+}
+
 /**
- * The fds above 2 that pseudo's caller gave it, named by bin/pseudo
- * before Node started: Node marks those it inherits close-on-exec, like
- * its own, and could not tell them apart afterwards.
+ * The fds above 2 that pseudo's caller gave it, to pass on to CMD. Node
+ * marks the fds it inherits close-on-exec at start-up, as its own, so
+ * they are told apart by what they are: Node's own are epoll and event
+ * fds and pipes of its making, which no other process has; a pipe is the
+ * caller's when an ancestor has it open too (a make jobserver's, a
+ * shell's). Run before pseudo opens anything that stays open.
  */
 function callerFds(): number[] {
-  const named = (process.env.PSEUDO_FDS ?? '').trim().split(/\s+/).filter((f) => /^\d+$/.test(f));
-  return named.map(Number).filter((fd) => fd > 2);
+  let pipes: Set<string> | undefined;
+  return readdirSync('/proc/self/fd').map(Number).filter((fd) => {
+    // The directory's own fd is gone by now, and its link with it.
+    const target = fd > 2 ? link(`/proc/self/fd/${fd}`) : undefined;
+    if (target === undefined || target.startsWith('anon_inode:')) return false;
+    if (!target.startsWith('pipe:')) return true;
+    pipes ??= ancestorPipes();
+    return pipes.has(target);
+  });
 }
 
 async function run(args: string[]): Promise<void> {
+  const inherited = callerFds();
   const options = parseOptions(args, {
     string: ['u', 'g'],
     boolean: ['h', 'V'],
@@ -54,8 +98,7 @@ async function run(args: string[]): Promise<void> {
   const plan = planMaps({ uidMap: options.u, gidMap: options.g });
   if (plan.notice) process.stderr.write(`pseudo: ${plan.notice}\n`);
   const path = rootPath(process.env.PATH);
-  const { PSEUDO_FDS: _, ...callerEnv } = process.env;
-  const env = Object.entries({ ...callerEnv, PATH: path }).map(([k, v]) => `${k}=${v}`);
+  const env = Object.entries({ ...process.env, PATH: path }).map(([k, v]) => `${k}=${v}`);
   // The command shares our terminal and process group: Ctrl-C, Ctrl-\
   // and Ctrl-Z reach it from the terminal itself, so pass INT, QUIT and
   // TSTP on only when no terminal sent them (a TSTP passed on after fg
@@ -80,7 +123,7 @@ async function run(args: string[]): Promise<void> {
     argv: [...command, null],
     envp: [...env, null],
     // Not a sandbox: a make jobserver's pipes and the like pass through.
-    keep_fds: callerFds(),
+    keep_fds: inherited,
   }, plan).catch((error) => {
     relay.stop();
     throw error;
