@@ -112,5 +112,5 @@ test('suspend in a job-control shell under pseudo stops pseudo as a job; fg give
   assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the job ended');
   term.keys('jobs; exit 4', 'Enter');
   term.keys('echo "pseudo-status=$?"', 'Enter');
-  await shows(term, /^pseudo-status=4$/m, 'pseudo ended with bash\'s status');
+  await shows(term, /pseudo-status=4$/m, 'pseudo ended with bash\'s status');
 });
