@@ -209,7 +209,9 @@ test('suspend in a shell under inject stops inject as a job; fg resumes both, an
   term.type('PS1="inside# "; echo "bash-$((2 * 21))"');
   await term.waitFor(/^bash-42$/m);
   term.type('suspend');
-  await term.waitFor(/Stopped.*inject/);
+  // Keys typed before the shell has its terminal set up again may be
+  // flushed: wait for its prompt.
+  await term.waitFor(/Stopped.*inject.*\n\$\s*$/);
   // The caller's shell has its terminal back, in its own mode.
   term.type('echo "host-$((6 * 7))"');
   await term.waitFor(/^host-42$/m);

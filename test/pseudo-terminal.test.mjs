@@ -96,7 +96,9 @@ test('suspend in a job-control shell under pseudo stops pseudo as a job; fg give
   term.keys('PS1="inside# "; echo "bash-$((2 * 21)) uid-$(id -u)"', 'Enter');
   await shows(term, /^bash-42 uid-0$/m, 'bash running as root');
   term.keys('suspend', 'Enter');
-  await shows(term, /Stopped.*pseudo/, 'the job stopped');
+  // Keys typed before a shell has set its terminal up again may be
+  // flushed: wait for its prompt each time.
+  await shows(term, /Stopped.*pseudo.*\nrc\$\s*$/, 'the job stopped');
   term.keys('echo "host-$((6 * 7)) uid-$(id -u)"', 'Enter');
   await shows(term, new RegExp(`^host-42 uid-${account(TEST_USER).uid}$`, 'm'), 'the caller\'s shell back');
   term.keys('fg', 'Enter');
@@ -107,7 +109,7 @@ test('suspend in a job-control shell under pseudo stops pseudo as a job; fg give
   const pid = await until(() => processes(['sleep', '10103'])[0], 20_000);
   assert.ok(pid, 'the job is running');
   term.keys('C-z');
-  await shows(term, /Stopped\s+sleep 10103/, 'bash reporting its job stopped');
+  await shows(term, /Stopped\s+sleep 10103\s*\ninside#\s*$/, 'bash reporting its job stopped');
   term.keys('kill -9 %1', 'Enter');
   assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the job ended');
   term.keys('jobs; exit 4', 'Enter');
