@@ -167,14 +167,21 @@ export function joinContainer(config: JoinConfig, setUpPty?: (pty: Pty) => void)
   } finally {
     if (pair[0] >= 0) closeSync(pair[0]);
   }
-  const started = readReport(child.report_fd);
+  // To its end: the joining process reports "started" and exits, and CMD
+  // closes its copy at exec, or reports why it failed, maybe first.
+  const records: Report[] = [];
+  for (let record; (record = readReport(child.report_fd));) records.push(record);
+  closeSync(child.go_fd);
+  closeSync(child.report_fd);
   reap(child.pid);
-  if (!started || started.step !== 'started') {
-    closeSync(child.go_fd);
-    closeSync(child.report_fd);
-    throw started ? reportError(started, command) : new StepError('join the container');
+  const started = records.find((r) => r.step === 'started');
+  const failure = records.find((r) => r.step !== 'started' && r.step !== 'exec detail');
+  if (failure) {
+    if (started) reap(started.status);
+    const detail = records.find((r) => r.step === 'exec detail');
+    throw reportError(failure, command, detail?.path);
   }
-  awaitExec(child, started.status, command);
+  if (!started) throw new StepError('join the container');
   return started.status;
 }
 
