@@ -16,17 +16,6 @@
 #include <unistd.h>
 #include "supervisor.h"
 
-static int signals[2];
-
-static void caught(int signal) {
-  unsigned char byte = signal;
-  int saved = errno;
-
-  if (write(signals[1], &byte, 1) < 0)
-    (void) 0;
-  errno = saved;
-}
-
 static int connect_to(const char *path) {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
   int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -37,25 +26,24 @@ static int connect_to(const char *path) {
   return connect(sock, (struct sockaddr *) &address, sizeof address) < 0 ? -1 : sock;
 }
 
-static void catch_signals(void) {
-  struct sigaction action = { .sa_handler = caught };
+static int catch_signals(void) {
+  int signals = signal_pipe();
   sigset_t none;
 
-  if (pipe2(signals, O_CLOEXEC | O_NONBLOCK) < 0)
-    return;
-  sigaction(SIGWINCH, &action, NULL);
-  sigaction(SIGTERM, &action, NULL);
-  sigaction(SIGHUP, &action, NULL);
-  sigaction(SIGINT, &action, NULL);
+  catch_signal(SIGWINCH);
+  catch_signal(SIGTERM);
+  catch_signal(SIGHUP);
+  catch_signal(SIGINT);
   signal(SIGPIPE, SIG_IGN);
   /* contain execs us with these blocked, for the supervisor's sake. */
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  return signals;
 }
 
 int main(int argc, char **argv) {
   char saved[128], message[256], typed[4097];
-  int out = 1, raw = 0, sock, status = 125, input = 0;
+  int out = 1, raw = 0, sock, status = 125, input = 0, signals;
   /* Only a terminal we own is ours to make raw; a background job or a
    * pipe is relayed as it is. */
   int terminal = isatty(0) && tcgetpgrp(0) == getpgrp();
@@ -71,17 +59,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "contain: %s: cannot reach its console: %s\n", argv[2], strerror(errno));
     return 125;
   }
-  catch_signals();
+  signals = catch_signals();
   if (terminal && term_raw(0, saved, sizeof saved) == 0)
     raw = 1;
   if (send_message(sock, attach, sizeof attach, &out, 1) < 0)
     goto out;
   for (;;) {
     struct pollfd watch[3] = {
-      { .fd = sock, .events = POLLIN }, { .fd = signals[0], .events = POLLIN }, { .fd = input, .events = POLLIN },
+      { .fd = sock, .events = POLLIN }, { .fd = signals, .events = POLLIN }, { .fd = input, .events = POLLIN },
     };
-    unsigned char signal;
-    int got[4], ngot;
+    int signal, got[4], ngot;
     long length;
 
     if (poll(watch, 3, -1) < 0 && errno != EINTR)
@@ -97,7 +84,7 @@ int main(int argc, char **argv) {
       else if (n == 0 || (errno != EAGAIN && errno != EINTR))
         input = -1;
     }
-    while (read(signals[0], &signal, 1) == 1) {
+    while ((signal = next_signal()) > 0) {
       if (signal == SIGWINCH)
         send_message(sock, "W", 1, NULL, 0);
       else

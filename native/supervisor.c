@@ -20,27 +20,16 @@
 
 static struct config config;
 static struct relay relay;
-static int signals[2] = { -1, -1 };
+static int signals = -1;
 static int pending_conn = -1;
 static int stopping, pid1_status, pid1_done;
 static long long kill_at = -1;
 
-static void caught(int signal) {
-  unsigned char byte = signal;
-  int saved = errno;
-
-  if (write(signals[1], &byte, 1) < 0)
-    (void) 0;
-  errno = saved;
-}
-
 static void install_handlers(void) {
   static const int caught_signals[] = { SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGWINCH, SIGCONT };
-  struct sigaction action = { .sa_handler = caught };
 
-  /* No SA_RESTART: a signal ends a blocked write to a slow client. */
   for (size_t i = 0; i < sizeof caught_signals / sizeof *caught_signals; i++)
-    sigaction(caught_signals[i], &action, NULL);
+    catch_signal(caught_signals[i]);
   if (!config.interrupt)
     signal(SIGINT, SIG_IGN);
 }
@@ -48,7 +37,7 @@ static void install_handlers(void) {
 static void catch_signals(void) {
   sigset_t none;
 
-  if (pipe2(signals, O_CLOEXEC | O_NONBLOCK) < 0)
+  if ((signals = signal_pipe()) < 0)
     return;
   install_handlers();
   /* A terminal we do not own may not stop us; a closed pipe is an error. */
@@ -93,9 +82,9 @@ static void reap(void) {
 }
 
 static void handle_signals(void) {
-  unsigned char signal;
+  int signal;
 
-  while (read(signals[0], &signal, 1) == 1) {
+  while ((signal = next_signal()) > 0) {
     if (signal == SIGCHLD)
       reap();
     else if (signal == SIGWINCH)
@@ -187,7 +176,7 @@ static void supervise(void) {
   while (!pid1_done) {
     int n = relay_events(&relay, fds, 8);
 
-    fds[n++] = (struct pollfd) { .fd = signals[0], .events = POLLIN };
+    fds[n++] = (struct pollfd) { .fd = signals, .events = POLLIN };
     fds[n++] = (struct pollfd) { .fd = config.listen, .events = POLLIN };
     fds[n++] = (struct pollfd) { .fd = pending_conn, .events = POLLIN };
     fds[n++] = (struct pollfd) { .fd = relay_input_room(&relay) ? relay.client.sock : -1, .events = POLLIN };

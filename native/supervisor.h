@@ -45,6 +45,11 @@ struct config {
   int remove_count;
 };
 
+/* signals.c */
+int signal_pipe(void);
+void catch_signal(int signal);
+int next_signal(void);
+
 /* janitor.c */
 void start_janitor(const struct config *config, char *title);
 
