@@ -91,6 +91,8 @@ CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *
 #define CT_WAIT_STOPPED 2
 CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t flags);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
+/* Ends this process at once with code, or by signal (if > 0). */
+CT_EXPORT void ct_exit_like(int32_t code, int32_t signal);
 CT_EXPORT int ct_isatty(int32_t fd);
 CT_EXPORT int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols);
 CT_EXPORT int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post);

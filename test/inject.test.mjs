@@ -147,10 +147,10 @@ test('each kind of wrong PID gets its own message', async (t) => {
     [[pidMax, 'true'], 125, `inject: no process has pid ${pidMax}`],
     [['1', 'true'], 125, 'inject: process 1 belongs to another user'],
     [[String(sleeper.pid), 'true'], 125, `inject: process ${sleeper.pid} is neither contain nor a container's PID 1`],
-    [['abc', 'true'], 64, 'inject: abc: not a pid (see --help)'],
+    [['abc', 'true'], 125, 'inject: no running container of yours is called abc'],
     [['0'], 64, 'inject: 0: not a pid (see --help)'],
     [['12x'], 64, 'inject: 12x: not a pid (see --help)'],
-    [[], 64, 'inject: PID is missing (see --help)'],
+    [[], 64, 'inject: NAME or PID is missing (see --help)'],
     [['--frob', '1'], 64, 'inject: unknown option --frob (see --help)'],
   ];
   for (const [args, status, message] of cases) {

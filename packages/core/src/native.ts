@@ -71,6 +71,8 @@ export interface Native {
   /** flags: WAIT_NOHANG | WAIT_STOPPED. */
   waitpid(pid: number, status: Int32Array, flags: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
+  /** Ends the process at once: exit code, or death by signal if > 0. */
+  exitLike(code: number, signal: number): void;
   isatty(fd: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
   setConsoleMode(fd: number, echo: number, post: number): number;
@@ -250,6 +252,7 @@ function bind(koffi: Koffi, path: string): Native {
     runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
+    exitLike: lib.func('void ct_exit_like(int32_t code, int32_t signal)'),
     isatty: lib.func('int ct_isatty(int32_t fd)'),
     setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
     setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { native } from './native';
 import type { Ending } from './wait';
 
 /** Signals a supervisor passes on to the command it runs. */
@@ -63,26 +64,14 @@ export function relaySignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signal
 /**
  * Ends this process the way the child ended: the same exit code, or death
  * by the same signal, so that a shell sees what it would have seen without
- * us. A signal whose default is not to kill falls back to 128+N.
+ * us. At once, natively: Node's own teardown costs milliseconds, and
+ * stdout and stderr are written synchronously on Linux, so nothing waits.
  */
-export function endLike(ending: Ending): never | void {
-  if (ending.signal === undefined) {
-    process.exit(ending.code);
-  }
-  const signal = ending.signal;
-  const name = signalName(signal) as NodeJS.Signals;
-  // Registering then removing a listener leaves the default disposition,
-  // also for signals Node ignores (SIGPIPE) or claims (SIGUSR1).
-  try {
-    process.removeAllListeners(name);
-    const noop = () => undefined;
-    process.on(name, noop);
-    process.removeListener(name, noop);
-  } catch {
-    // SIGKILL and SIGSTOP take no listener: their default is fixed anyway.
-  }
-  try { process.kill(process.pid, signal); } catch { /* fall through */ }
-  setTimeout(() => process.exit(128 + signal), 50);
+export function endLike(ending: Ending): never {
+  // What was to happen on exit (a terminal put back in its mode) still does.
+  process.emit('exit', ending.code ?? 128 + (ending.signal ?? 0));
+  native().exitLike(ending.code ?? 0, ending.signal ?? 0);
+  throw new Error('unreachable: exit returned');
 }
 
 const SIGSTOP = 19;

@@ -4,7 +4,7 @@
  */
 import { closeSync } from 'node:fs';
 import {
-  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, explain, findRunning, joinContainer, native,
+  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, endLike, explain, findRunning, joinContainer, native,
   STOP_GRACE_MS, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
 import { Account, existsInRoot, resolveAccount } from './account';
@@ -199,7 +199,7 @@ export function main(args: string[]): void {
   process.title = 'inject';
   // Exit at once, also on failure: a pty left open must not keep us.
   run(args).then(
-    (status) => process.exit(status),
+    (status) => endLike({ code: status }),
     (error) => process.exit(explain('inject', error, DEFAULT_STATUSES)),
   );
 }
