@@ -74,11 +74,12 @@ function table(rows, baseline) {
   return lines.join('\n');
 }
 
-let builtRoot;
-function busyboxRoot() {
-  if (builtRoot) return builtRoot;
-  const root = join(work, 'root');
-  builtRoot = root;
+const builtRoots = new Map();
+/** A busybox root; `name` gives another, since one tree runs one container at a time. */
+function busyboxRoot(name = 'root') {
+  if (builtRoots.has(name)) return builtRoots.get(name);
+  const root = join(work, name);
+  builtRoots.set(name, root);
   sh(`mkdir -p ${root}/bin ${root}/proc ${root}/sys ${root}/dev ${root}/tmp ${root}/etc && cp /bin/busybox ${root}/bin/ `
     + `&& for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox ${root}/bin/$a; done`);
   return root;
@@ -95,7 +96,7 @@ const ctx = {
 
 /** A `contain -c ROOT sleep` for inject to join; stopped by the returned function. */
 function runningContainer() {
-  const root = busyboxRoot();
+  const root = busyboxRoot('running');
   const [file, ...args] = asUser([BIN('contain'), '-c', root, '/bin/sh', '-c', 'sleep 1000']);
   const container = spawn(file, args, { stdio: 'ignore', env: ENV });
   let pid;
