@@ -85,5 +85,5 @@ _Noreturn void exec_command(int report_fd, const char *file, const char *path,
   else
     exec_in_path(file, path, argv, envp);
   report(report_fd, "exec", errno, 0);
-  _exit(errno == ENOENT ? 127 : 126);
+  give_up(errno == ENOENT ? 127 : 126);
 }
