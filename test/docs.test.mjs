@@ -16,8 +16,9 @@ const TOOLS = {
     paragraphs: 5,
   },
   contain: {
-    options: ['-c', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--stop-signal SIG', '--stop-timeout SECS',
-      '-h, --help', '-V, --version'],
+    options: ['-c', '-e VAR=VALUE', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--hostname NAME',
+      '--bind SRC[:DST]', '--ro-bind SRC[:DST]', '--tmpfs DST[:OPTIONS]', '--read-only', '--ephemeral',
+      '--stop-signal SIG', '--stop-timeout SECS', '-h, --help', '-V, --version'],
     sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'SIGNALS',
       'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
     paragraphs: 5,

@@ -5,6 +5,7 @@ new user, cgroup, mount, IPC, UTS, time, PID and network namespaces.
 
 Options:
   -c             no console: CMD gets contain's stdin, stdout and stderr
+  -e VAR=VALUE   set VAR to VALUE for PID 1 (repeatable)
   -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
   -i CMD         run /bin/sh -c CMD in the new namespaces, in DIR, before
                  pivoting into it
@@ -12,6 +13,19 @@ Options:
   -o CMD         run /bin/sh -c CMD on the host once the namespaces exist,
                  with CONTAIN_PID set to the host pid of PID 1
   -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  --hostname NAME
+                 the container's hostname (default: DIR/etc/hostname)
+  --bind SRC[:DST]
+                 show the host file or directory SRC at DST (default:
+                 the same path) in the container (repeatable)
+  --ro-bind SRC[:DST]
+                 the same, read-only, even for the container's root
+  --tmpfs DST[:OPTIONS]
+                 mount a new tmpfs at DST with mount(8) and tmpfs(5)
+                 options such as size=64m,mode=1777 (repeatable)
+  --read-only    make the root read-only; mounts in it stay as they are
+  --ephemeral    keep every change to the root in a throwaway layer:
+                 DIR is only read
   --stop-signal SIG
                  signal asking PID 1 to shut down (default: the one its
                  program wants, see below)
