@@ -40,12 +40,31 @@ static void run_init_command(const struct ct_spawn_config *config, int report_fd
   }
 }
 
-/* The new root, detached: DIR with the mounts below it, or an overlay
- * with DIR as its lower layer and the upper one on the scratch tmpfs. */
-static int new_root(const struct ct_spawn_config *config, int report_fd, int dir_fd, int scratch_fd) {
-  int root = root_layer(scratch_fd, dir_fd);
+/* Overlays need the scratch tmpfs: a throwaway root, a read-only view. */
+static int needs_layers(const struct ct_spawn_config *config) {
+  if (config->root_mode != CT_ROOT_DIR)
+    return 1;
+  for (int i = 0; i < config->mount_count; i++)
+    if (config->mounts[i].kind == CT_RO_BIND)
+      return 1;
+  return 0;
+}
 
-  if (root < 0)
+/* The new root, detached: a clone of DIR with the mounts below it, made
+ * before the scratch tmpfs covers DIR (or it would be in it), or an
+ * overlay with DIR as its lower layer and the upper one on that tmpfs. */
+static int make_root(const struct ct_spawn_config *config, int report_fd, int dir_fd, int *sources,
+                     int *scratch_fd) {
+  int root = -1;
+
+  if (config->root_mode == CT_ROOT_DIR
+      && (root = clone_tree(dir_fd, "", AT_EMPTY_PATH | AT_RECURSIVE)) < 0)
+    fail_path(report_fd, "bind the root directory", config->root);
+  if (!needs_layers(config))
+    return root;
+  *scratch_fd = scratch_fs(report_fd, dir_fd);
+  make_read_only_views(config, report_fd, *scratch_fd, sources);
+  if (root < 0 && (root = root_layer(*scratch_fd, dir_fd)) < 0)
     fail_path(report_fd, "mount an overlay of the root", config->root);
   return root;
 }
@@ -63,7 +82,7 @@ static void leave_host(int report_fd) {
 }
 
 void enter_root(const struct ct_spawn_config *config, int report_fd) {
-  int sources[MAX_MOUNTS], dir_fd, scratch_fd, sys_source, root = -1;
+  int sources[MAX_MOUNTS], dir_fd, scratch_fd = -1, sys_source, root;
   struct dev_sources dev_sources;
 
   if (config->mount_count > MAX_MOUNTS) {
@@ -78,16 +97,9 @@ void enter_root(const struct ct_spawn_config *config, int report_fd) {
   open_dev_sources(config, report_fd, &dev_sources);
   sys_source = open_sys_source(config, report_fd);
   open_mount_sources(config, report_fd, sources);
-  /* Cloned before the scratch tmpfs covers DIR, or it would be in it. */
-  if (config->root_mode == CT_ROOT_DIR
-      && (root = clone_tree(dir_fd, "", AT_EMPTY_PATH | AT_RECURSIVE)) < 0)
-    fail_path(report_fd, "bind the root directory", config->root);
-  scratch_fd = scratch_fs(report_fd, dir_fd);
-  make_read_only_views(config, report_fd, scratch_fd, sources);
-  if (root < 0)
-    root = new_root(config, report_fd, dir_fd, scratch_fd);
-  /* At DIR, over the scratch tmpfs: the -i command runs in it there, and
-   * pivot_root() needs the new root to be a mount. */
+  root = make_root(config, report_fd, dir_fd, sources, &scratch_fd);
+  /* At DIR (over the scratch tmpfs): the -i command runs in it there,
+   * and pivot_root() needs the new root to be a mount. */
   if (attach_mount(root, dir_fd) < 0 || fchdir(root) < 0)
     fail_path(report_fd, "mount the root at", config->root);
   note_root(root);

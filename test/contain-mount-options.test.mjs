@@ -327,6 +327,33 @@ test('roots whose dev, proc or sys is a link are refused in one line, and nothin
   }
 });
 
+test('a root whose proc is a file or dev a dangling link is refused in one line, without a mount hint', (t) => {
+  for (const [point, make] of [
+    ['proc', (path) => writeAs(path, 'not a directory\n')],
+    ['dev', (path) => symlinkSync('nowhere', path)],
+  ]) {
+    const root = busyboxRoot(t);
+    rmSync(join(root, point), { recursive: true });
+    make(join(root, point));
+    const r = contain([], root, 'echo ran');
+    const kind = point === 'dev' ? 'a symbolic link' : 'not a directory';
+    assert.deepEqual([r.status, r.stderr], [64,
+      `contain: ${root}: /${point} is ${kind}; contain mounts there, so it must be a directory of the root's own\n`]);
+  }
+});
+
+test('a DIR the user may not write and that lacks a mount point: one line naming it, and what to do', (t) => {
+  if (!needs(t, AS_ROOT, 'a root the test user may not write needs root to make it')) return;
+  const root = bareRoot(t);
+  run('chown', ['-R', 'root:root', root], { user: 'root' });
+  const r = contain([], root, 'echo ran');
+  assert.deepEqual([r.status, r.stderr], [125, 'contain: create the mount point /dev: permission denied '
+    + '(create it in DIR, or use --read-only or --ephemeral, which create nothing in DIR)\n']);
+  assert.deepEqual(readdirSync(root).sort(), ['bin', 'etc', 'root', 'sbin', 'tmp']);
+  for (const mode of ['--read-only', '--ephemeral']) assert.equal(inside([mode], root, 'echo ran'), 'ran\n');
+  assert.deepEqual(readdirSync(root).sort(), ['bin', 'etc', 'root', 'sbin', 'tmp']);
+});
+
 test('bad mounts: one line naming the option, status 64 or 125, nothing created', (t) => {
   const root = bareRoot(t);
   const shared = hostDir(t);

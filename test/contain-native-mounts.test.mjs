@@ -1,14 +1,15 @@
-// The mount contain makes of a file of its own (fileMount in
-// packages/contain/src/mounts.ts, for a generated /etc/resolv.conf): no
-// option asks for it, so a small program of the test user's starts a
-// container with it through contain's own modules, as start.ts does.
-// A link at the target is covered, never followed; DIR's file or link is
-// never changed.
+// What the native side does on its own, below the checks of contain's
+// TypeScript: a small program of the test user's starts containers through
+// contain's own modules, as start.ts does. A file of contain's (fileMount
+// in packages/contain/src/mounts.ts, for a generated /etc/resolv.conf)
+// covers a link at its target, never following it, and never changes
+// DIR's own file or link; a root whose dev, proc or sys is a link is
+// refused by the C code too.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, busyboxRoot, run, scratch } from './helpers.mjs';
+import { REPO, account, busyboxRoot, run, scratch, TEST_USER } from './helpers.mjs';
 import { writeAs } from './contain-support.mjs';
 
 const PROGRAM = `
@@ -16,11 +17,11 @@ const core = require(${JSON.stringify(join(REPO, 'packages/core/dist/index.js'))
 const { fileMount } = require(${JSON.stringify(join(REPO, 'packages/contain/dist/mounts.js'))});
 const [root, mode, file, script] = process.argv.slice(2);
 const plan = core.planMaps({});
-const mounts = [fileMount(file, '/etc/resolv.conf', '--network')];
+const mounts = file ? [fileMount(file, '/etc/resolv.conf', '--network')] : [];
 const config = {
   clone_flags: core.CLONE_NEWUSER | core.CLONE_NEWNS | core.CLONE_NEWPID | core.CLONE_NEWIPC | core.CLONE_NEWUTS,
   setgroups: core.setgroupsAllowed(plan) ? 1 : 0, new_session: 1, console: -1, deathsig: 9, root,
-  root_mode: Number(mode), mount_count: 1, mounts, console_path: null, bind_sys: 1, cgroup2: 0,
+  root_mode: Number(mode), mount_count: mounts.length, mounts, console_path: null, bind_sys: 1, cgroup2: 0,
   devpts_options: 'newinstance,ptmxmode=0666,mode=0600', hostname: null, init_command: null, helper_env: null,
   file: '/bin/sh', search_path: null, argv: ['/bin/sh', '-c', script, null], envp: ['PATH=/bin', null],
 };
@@ -82,4 +83,24 @@ test('DIR\'s own file is covered and unchanged; a missing one is an empty mount 
   r = withFile(t, root, 0, generated(t), SCRIPT);
   assert.match(r.stdout, /^nameserver 10\.0\.2\.3\n/);
   assert.equal(readFileSync(join(root, 'etc/resolv.conf'), 'utf8'), '');
+});
+
+test('the C code refuses a link at dev, proc or sys too, and follows none', (t) => {
+  const victim = mkdtempSync(join(account(TEST_USER).home, 'victim-'));
+  chownSync(victim, account(TEST_USER).uid, account(TEST_USER).gid);
+  t.after(() => rmSync(victim, { recursive: true, force: true }));
+  for (const [point, link] of [['dev', '/etc'], ['dev', victim], ['proc', victim], ['sys', '../../victim']]) {
+    for (const mode of [0, 1]) {
+      const root = busyboxRoot(t);
+      rmSync(join(root, point), { recursive: true });
+      symlinkSync(link, join(root, point));
+      const before = readdirSync(join(root, 'etc')).sort();
+      const r = withFile(t, root, mode, '', 'echo x > /dev/null; echo ran');
+      assert.equal(r.status, 125, `${point} -> ${link}: ${r.stderr}`);
+      assert.equal(r.stderr, `find the mount point /${point}: too many symbolic links encountered\n`);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(readdirSync(join(root, 'etc')).sort(), before);
+      assert.deepEqual(readdirSync(victim), []);
+    }
+  }
 });
