@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,6 +39,22 @@ static int tmpfs(const struct ct_mount *mount, int report_fd, int index) {
   return fd;
 }
 
+/* A device, socket or fifo: what it carries is not file system data, and
+ * /dev, where most are, cannot be an overlay's layer. */
+static int special(const char *source) {
+  struct stat status;
+
+  return stat(source, &status) == 0 && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode);
+}
+
+static int read_only_bind(const char *source, int report_fd, int index) {
+  int fd = clone_tree(AT_FDCWD, source, 0);
+
+  if (fd < 0 || set_attrs(fd, 0, MOUNT_ATTR_RDONLY) < 0)
+    fail_mount(report_fd, "bind", source, index);
+  return fd;
+}
+
 void open_mount_sources(const struct ct_spawn_config *config, int report_fd, int *sources) {
   char parent[PATH_MAX];
   size_t name_at;
@@ -54,6 +71,10 @@ void open_mount_sources(const struct ct_spawn_config *config, int report_fd, int
       /* With the mounts below it, as a recursive bind. */
       if ((sources[i] = clone_tree(AT_FDCWD, source, AT_RECURSIVE)) < 0)
         fail_mount(report_fd, "bind", source, i + 1);
+      continue;
+    }
+    if (!(mount->flags & CT_MOUNT_DIR) && special(source)) {
+      sources[i] = read_only_bind(source, report_fd, i + 1);
       continue;
     }
     /* A read-only view is an overlay of the directory, made once the
@@ -89,7 +110,10 @@ void make_read_only_views(const struct ct_spawn_config *config, int report_fd, i
     const struct ct_mount *mount = &config->mounts[i];
     int view;
 
-    if (mount->kind != CT_RO_BIND)
+    struct stat status;
+
+    /* Not a directory to make a view of: a special file, bound already. */
+    if (mount->kind != CT_RO_BIND || fstat(sources[i], &status) < 0 || !S_ISDIR(status.st_mode))
       continue;
     if ((view = read_only_view(scratch_fd, sources[i], i)) < 0)
       fail_mount(report_fd, "mount a read-only overlay of", mount->source, i + 1);

@@ -133,6 +133,13 @@ test('--ro-bind keeps the owner and mode of the directory it shows', (t) => {
   assert.equal(ro, '750 0:0');
 });
 
+test('--ro-bind of a device node binds it: devices are not in a file system overlayfs takes', (t) => {
+  const root = busyboxRoot(t);
+  const out = inside(['--ro-bind', '/dev/null:/etc/null'], root,
+    'stat -c "%F %t,%T" /etc/null; echo gone > /etc/null && echo written; awk \'$5 == "/etc/null" { print $6 }\' /proc/self/mountinfo');
+  assert.match(out, /^character special file 1,3\nwritten\nro,/);
+});
+
 test('--tmpfs mounts a fresh tmpfs with the size, mode and flags given', (t) => {
   const root = busyboxRoot(t);
   const out = inside(['--tmpfs', '/scratch:size=2m,mode=1777,noexec', '--tmpfs', '/plain'], root,
