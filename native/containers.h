@@ -11,7 +11,8 @@
  * exits; end of file on that pipe instead means exec() succeeded. */
 struct ct_report {
   int32_t error;   /* errno of the failing call, 0 for a helper's status */
-  int32_t status;  /* wait status of a helper, or a pid for "started" */
+  int32_t status;  /* wait status of a helper, a pid for "started", or the
+                    * 1-based index of the ct_mount a step was for */
   char step[56];   /* what was being done, e.g. "mount /proc" */
   char path[256];  /* the path it was done to, inside the container, or "" */
 };

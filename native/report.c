@@ -34,8 +34,8 @@ void when_failing(void (*function)(void)) {
 }
 
 _Noreturn void give_up(int status) {
-  /* What this start created is removed before its parent hears of the
-   * end: when it reaps us. */
+  /* What this start created goes before we exit: the parent, which
+   * reaps us after reading our report, finds nothing left. */
   if (undo)
     undo();
   _exit(status);

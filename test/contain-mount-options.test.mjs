@@ -8,7 +8,9 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, until } from './helpers.mjs';
+import {
+  AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, until,
+} from './helpers.mjs';
 import { hostMountPoints, mountPointsOf, startContain, writeAs } from './contain-support.mjs';
 
 /** Runs a script as PID 1 (no console) with `flags` before DIR. */
@@ -64,13 +66,15 @@ function oneLine(r) {
   return r.stderr;
 }
 
-test('--bind shows a host directory, writable, and a single file; the host\'s mount table stays the same', { timeout: 60_000 }, async (t) => {
+test('--bind shows a host directory, writable, and a single file; the host\'s mount table stays the same',
+  { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const shared = hostDir(t);
   const file = join(scratch(t), 'single');
   writeAs(file, 'one file\n');
   const before = hostMountPoints();
-  const child = startContain(t, ['-c', '--bind', `${shared}:/data`, '--bind', `${file}:/etc/single`, root, '/bin/sh', '-c',
+  const child = startContain(t, ['-c', '--bind', `${shared}:/data`, '--bind', `${file}:/etc/single`, root,
+    '/bin/sh', '-c',
     'cat /data/note /etc/single; echo inside > /data/made; echo more >> /etc/single; echo ready; exec sleep 100']);
   const done = finished(child);
   let output = '';
@@ -136,7 +140,8 @@ test('--ro-bind keeps the owner and mode of the directory it shows', (t) => {
 test('--ro-bind of a device node binds it: devices are not in a file system overlayfs takes', (t) => {
   const root = busyboxRoot(t);
   const out = inside(['--ro-bind', '/dev/null:/etc/null'], root,
-    'stat -c "%F %t,%T" /etc/null; echo gone > /etc/null && echo written; awk \'$5 == "/etc/null" { print $6 }\' /proc/self/mountinfo');
+    'stat -c "%F %t,%T" /etc/null; echo gone > /etc/null && echo written; '
+    + 'awk \'$5 == "/etc/null" { print $6 }\' /proc/self/mountinfo');
   assert.match(out, /^character special file 1,3\nwritten\nro,/);
 });
 
@@ -296,8 +301,9 @@ test('a DST through a link in DIR creates nothing outside DIR and fails in one l
     ]) {
       const r = contain(flags, root, 'ls /data; true');
       assert.equal(r.status, 125, `${link} ${flags.join(' ')}: ${r.stderr}`);
-      assert.match(oneLine(r), /: \/data(\/sub)? leads through a symbolic link to nothing in the root; contain creates nothing through a link\n$/);
-      assert.deepEqual(readdirSync(target), [], `${flags.join(' ')} with data -> ${link} created something in the victim`);
+      assert.match(oneLine(r),
+        /: \/data(\/sub)? leads through a symbolic link to nothing in the root; contain creates nothing through a link\n$/);
+      assert.deepEqual(readdirSync(target), [], `${flags.join(' ')}, data -> ${link}: something in the victim`);
       assert.deepEqual(readdirSync(parent).sort(), parentBefore);
       assert.equal(readlinkSync(join(root, 'data')), link);
     }
@@ -373,13 +379,19 @@ test('bad mounts: one line naming the option, status 64 or 125, nothing created'
     [['--bind', `${shared}:data`], 64, `--bind ${shared}:data: DST data is not an absolute path`],
     [['--bind', `${shared}:/a/../b`], 64, `--bind ${shared}:/a/../b: DST /a/../b has a '..' in it`],
     [['--bind', `${shared}:/`], 64, `--bind ${shared}:/: DST / is the root itself (see --read-only and --ephemeral)`],
-    [['--tmpfs', '/proc/x'], 64, '--tmpfs /proc/x: DST /proc/x would hide or go into the container\'s own /proc, which contain mounts there'],
-    [['--bind', `${shared}:/sys`], 64, `--bind ${shared}:/sys: DST /sys would hide or go into the container's own /sys, which contain mounts there`],
+    [['--tmpfs', '/proc/x'], 64,
+      '--tmpfs /proc/x: DST /proc/x would hide or go into the container\'s own /proc, which contain mounts there'],
+    [['--bind', `${shared}:/sys`], 64,
+      `--bind ${shared}:/sys: DST /sys would hide or go into the container's own /sys, which contain mounts there`],
     [['--tmpfs', '/x:size=lots'], 64, '--tmpfs /x:size=lots: size=lots: not a valid value for size (see tmpfs(5))'],
-    [['--tmpfs', '/x:bogus'], 64, '--tmpfs /x:bogus: bogus is not a tmpfs option (see mount(8) and tmpfs(5): size=, mode=, nr_inodes=, ro, noexec, ...)'],
-    [['--tmpfs', '/x:uid=4000000000'], 125, '--tmpfs /x:uid=4000000000: the kernel refuses tmpfs option uid=4000000000: invalid argument'],
-    [['--bind', `${shared}/note:/bin`], 125, `--bind ${shared}/note:/bin: cannot mount a file on /bin, which is a directory`],
-    [['--bind', `${shared}:/bin/sh`], 125, `--bind ${shared}:/bin/sh: cannot mount a directory on /bin/sh, which is not a directory`],
+    [['--tmpfs', '/x:bogus'], 64,
+      '--tmpfs /x:bogus: bogus is not a tmpfs option (see mount(8) and tmpfs(5): size=, mode=, nr_inodes=, ro, noexec, ...)'],
+    [['--tmpfs', '/x:uid=4000000000'], 125,
+      '--tmpfs /x:uid=4000000000: the kernel refuses tmpfs option uid=4000000000: invalid argument'],
+    [['--bind', `${shared}/note:/bin`], 125,
+      `--bind ${shared}/note:/bin: cannot mount a file on /bin, which is a directory`],
+    [['--bind', `${shared}:/bin/sh`], 125,
+      `--bind ${shared}:/bin/sh: cannot mount a directory on /bin/sh, which is not a directory`],
   ];
   for (const [flags, status, message] of cases) {
     const r = contain(flags, root, 'true');

@@ -6,7 +6,9 @@
 // DIR's own file or link; a root whose dev, proc or sys is a link is
 // refused by the C code too.
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO, account, busyboxRoot, run, scratch, TEST_USER } from './helpers.mjs';
@@ -70,7 +72,8 @@ test('a link at the target to a host path is not followed: the host file stays a
   assert.deepEqual(readdirSync(outside), []);
 });
 
-test('DIR\'s own file is covered and unchanged; a missing one is an empty mount point, none in a throwaway root', (t) => {
+test('DIR\'s own file is covered and unchanged; a missing one is an empty mount point, none in a throwaway root',
+  (t) => {
   const root = busyboxRoot(t);
   writeAs(join(root, 'etc/resolv.conf'), 'nameserver 192.0.2.1\n');
   let r = withFile(t, root, 0, generated(t), SCRIPT);

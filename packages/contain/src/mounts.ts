@@ -197,8 +197,8 @@ export function explainMountReport(report: Report, plans: MountPlan[], root: { w
     const at = `${plan.label} ${plan.value}`;
     if (step === 'set the tmpfs option') return setup(`${at}: the kernel refuses tmpfs option ${path}`);
     if (step.startsWith('follow a link')) {
-      return new StepError(`${at}: ${path} leads through a symbolic link to nothing in the root; contain creates nothing through a link`,
-        0, 'setup');
+      return new StepError(`${at}: ${path} leads through a symbolic link to nothing in the root; `
+        + 'contain creates nothing through a link', 0, 'setup');
     }
     if (step === 'mount a read-only overlay of') return setup(`${at}: cannot make a read-only view of ${path}`, overlayHint(error));
     if (step === 'create the mount point') return setup(`${at}: cannot create the mount point ${path}`, createHint(error, root.mode));
@@ -214,12 +214,13 @@ export function explainMountReport(report: Report, plans: MountPlan[], root: { w
     const link = step === 'find the mount point' && error === ELOOP;
     if (link || step === 'mount a directory on a file at' || (step === 'find the mount point' && error === ENOTDIR)) {
       const kind = link ? 'a symbolic link' : 'not a directory';
-      return new StepError(`${root.where}: ${path} is ${kind}; contain mounts there, so it must be a directory of the root's own`,
-        0, 'usage');
+      return new StepError(`${root.where}: ${path} is ${kind}; contain mounts there, so it must be a directory of the `
+        + 'root\'s own', 0, 'usage');
     }
     if (step === 'create the mount point') return setup(`create the mount point ${path}`, createHint(error, root.mode));
-    if (step.startsWith('mount') && error === EPERM && path !== '/dev') {
-      return setup(`${step} ${path}`, `the kernel refuses a new ${path.slice(1)} in a user namespace while mounts cover parts of the host's`);
+    if (step.startsWith('mount') && error === EPERM && (path === '/proc' || path === '/sys')) {
+      return setup(`${step} ${path}`, `in a user namespace, the kernel mounts a new ${path.slice(1)} only while no mount `
+        + `covers a part of the host's ${path}`);
     }
   }
   if (step === 'mount an overlay of the root') {

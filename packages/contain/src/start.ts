@@ -13,7 +13,7 @@ import {
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
 import { MountPlan, explainMountReport, planMounts } from './mounts';
-import { nameFromRoot, rootDirectory } from './root';
+import { nameFromRoot, rootDirectory, rootWhere } from './root';
 import { Settings } from './settings';
 import { StartSignals, handOver } from './supervisor';
 
@@ -125,10 +125,9 @@ export async function start(settings: Settings): Promise<never> {
   try {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
     const consolePlan = planConsole(settings, daemon);
-    const rootWhere = settings.root.label === 'DIR' ? settings.root.value : `${settings.root.label} ${settings.root.value}`;
     const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, mounts), plan,
       settings.outside === undefined ? undefined : outsideHelper(settings.outside),
-      (report) => explainMountReport(report, mounts, { where: rootWhere, mode: rootModeName(settings) }));
+      (report) => explainMountReport(report, mounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));
     writeInfo(entry, {
       name: entry.name,
       supervisor: process.pid,
