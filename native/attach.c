@@ -1,5 +1,6 @@
 /* contain-attach: `contain --attach NAME` once contain has found the
- * container: hands this terminal's fds to the supervisor, keeps the
+ * container: hands this terminal's output to the supervisor, passes what
+ * is typed on, keeps the
  * terminal raw meanwhile, passes window changes on, and ends as told:
  * detached (0), the container's status, or the supervisor's refusal.
  * argv: contain --attach NAME SOCKET */
@@ -38,6 +39,7 @@ static int connect_to(const char *path) {
 
 static void catch_signals(void) {
   struct sigaction action = { .sa_handler = caught };
+  sigset_t none;
 
   if (pipe2(signals, O_CLOEXEC | O_NONBLOCK) < 0)
     return;
@@ -46,39 +48,55 @@ static void catch_signals(void) {
   sigaction(SIGHUP, &action, NULL);
   sigaction(SIGINT, &action, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* contain execs us with these blocked, for the supervisor's sake. */
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int main(int argc, char **argv) {
-  char saved[128], message[256];
-  int fds[2] = { 0, 1 }, raw = 0, sock, status = 125;
+  char saved[128], message[256], typed[4097];
+  int out = 1, raw = 0, sock, status = 125, input = 0;
   /* Only a terminal we own is ours to make raw; a background job or a
    * pipe is relayed as it is. */
   int terminal = isatty(0) && tcgetpgrp(0) == getpgrp();
   char attach[2] = { 'A', 1 };
 
   prctl(PR_SET_NAME, "contain");
-  if (argc != 5) {
+  if (argc != 4) {
     fprintf(stderr, "contain: usage: contain-attach contain --attach NAME SOCKET\n");
     return 64;
   }
-  sock = connect_to(argv[4]);
+  sock = connect_to(argv[3]);
   if (sock < 0) {
-    fprintf(stderr, "contain: %s: cannot reach its console: %s\n", argv[3], strerror(errno));
+    fprintf(stderr, "contain: %s: cannot reach its console: %s\n", argv[2], strerror(errno));
     return 125;
   }
   catch_signals();
   if (terminal && term_raw(0, saved, sizeof saved) == 0)
     raw = 1;
-  if (send_message(sock, attach, sizeof attach, fds, 2) < 0)
+  if (send_message(sock, attach, sizeof attach, &out, 1) < 0)
     goto out;
   for (;;) {
-    struct pollfd watch[2] = { { .fd = sock, .events = POLLIN }, { .fd = signals[0], .events = POLLIN } };
+    struct pollfd watch[3] = {
+      { .fd = sock, .events = POLLIN }, { .fd = signals[0], .events = POLLIN }, { .fd = input, .events = POLLIN },
+    };
     unsigned char signal;
     int got[4], ngot;
     long length;
 
-    if (poll(watch, 2, -1) < 0 && errno != EINTR)
+    if (poll(watch, 3, -1) < 0 && errno != EINTR)
       break;
+    /* What we type goes over the socket: the supervisor, in another
+     * process group, may not read our terminal. */
+    if (watch[2].revents) {
+      long n = read(input, typed + 1, sizeof typed - 1);
+
+      typed[0] = 'I';
+      if (n > 0)
+        send_message(sock, typed, n + 1, NULL, 0);
+      else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        input = -1;
+    }
     while (read(signals[0], &signal, 1) == 1) {
       if (signal == SIGWINCH)
         send_message(sock, "W", 1, NULL, 0);
@@ -100,13 +118,13 @@ int main(int argc, char **argv) {
       message[length] = 0;
       if (raw)
         term_restore(0, saved), raw = 0;
-      fprintf(stderr, "contain: %s: %s\n", argv[3], message + 1);
+      fprintf(stderr, "contain: %s: %s\n", argv[2], message + 1);
       goto out;
     }
     if (length <= 0) {
       if (raw)
         term_restore(0, saved), raw = 0;
-      fprintf(stderr, "contain: %s: its supervisor went away\n", argv[3]);
+      fprintf(stderr, "contain: %s: its supervisor went away\n", argv[2]);
       goto out;
     }
   }

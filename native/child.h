@@ -31,11 +31,13 @@ void watch_parent(int go_fd, int deathsig);
 int become_root(int setgroups);
 void reset_signals(void);
 void take_terminal(int report_fd, int console, int new_session);
-void take_console(int report_fd, int console, int new_session, int keep_stdin);
+void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
                             const char *const *argv, const char *const *envp);
 
 void enter_root(const struct ct_spawn_config *config, int report_fd);
+int open_init_program(const struct ct_spawn_config *config, int report_fd);
+_Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_fd, int program);
 int loopback_up(void);
 
 #endif

@@ -50,6 +50,7 @@ static int set(struct config *c, const char *key, char *value) {
     { "console", offsetof(struct config, console) },
     { "relay-input", offsetof(struct config, relay_input) },
     { "raw", offsetof(struct config, raw) },
+    { "raw-output", offsetof(struct config, raw_output) },
     { "attached", offsetof(struct config, attached) },
     { "listen", offsetof(struct config, listen) },
     { "status-halt", offsetof(struct config, status_halt) },
@@ -69,6 +70,8 @@ static int set(struct config *c, const char *key, char *value) {
     c->name = value;
   else if (!strcmp(key, "stop-timeout-ms"))
     c->stop_timeout_ms = number(value);
+  else if (!strcmp(key, "lock"))
+    c->lock = value;
   else if (!strcmp(key, "log"))
     c->log = value;
   else if (!strcmp(key, "log-max"))

@@ -58,6 +58,8 @@ struct ct_spawn_config {
   const char *devpts_options; /* mount options of the new devpts instance */
   const char *hostname;     /* set in the new UTS namespace, NULL to keep */
   const char *init_command; /* run by /bin/sh -c in the new root before pivot */
+  const char *init_program; /* --init: contain-init, PID 1 with CMD as PID 2; NULL none */
+  int32_t console_ctty;     /* 0: the console is stdio but not the controlling terminal */
   const char *const *helper_env;
   const char *file;         /* the command; searched in search_path without '/' */
   const char *search_path;

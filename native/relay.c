@@ -19,6 +19,7 @@ static const struct client nobody = { .in = -1, .out = -1, .sock = -1 };
 void relay_init(struct relay *relay, const struct config *config) {
   memset(relay, 0, sizeof *relay);
   relay->console = config->console;
+  relay->tty = -1;
   relay->client = nobody;
   log_init(&relay->log, config->log, config->log_max);
 }
@@ -74,9 +75,16 @@ void relay_attach(struct relay *relay, const struct config *config, struct clien
   relay_winsize(relay);
 }
 
-static void close_client(struct client *client) {
+static void restore_terminals(struct client *client) {
   if (client->raw)
     term_restore(client->in, client->saved);
+  if (client->raw_out)
+    term_restore(1, client->saved_out);
+  client->raw = client->raw_out = 0;
+}
+
+static void close_client(struct client *client) {
+  restore_terminals(client);
   if (client->sock >= 0) {
     if (client->in >= 0)
       close(client->in);
@@ -101,18 +109,34 @@ static void leave_foreground(int tty) {
     kill(getppid(), SIGCONT);
     _exit(0);
   }
-  close(tty);
   if (helper > 0)
     raise(SIGSTOP);
+}
+
+/* `fg` after a detach from our own terminal: the shell gave it back to
+ * us and continued us; take it up again as when we started. */
+int relay_resume(struct relay *relay, const struct config *config) {
+  struct client client = nobody;
+
+  if (relay->tty < 0 || relay->attached || tcgetpgrp(relay->tty) != getpgrp())
+    return 0;
+  dup2(relay->tty, 0);
+  dup2(relay->tty, 1);
+  client.in = 0;
+  client.out = open_output(1);
+  if (config->raw && term_raw(0, client.saved, sizeof client.saved) == 0)
+    client.raw = 1;
+  close(relay->tty);
+  relay->tty = -1;
+  relay_attach(relay, config, client);
+  return 1;
 }
 
 void relay_detach(struct relay *relay, const struct config *config, int leave) {
   struct client *client = &relay->client;
   int own = client->sock < 0, tty = -1;
 
-  if (client->raw)
-    term_restore(client->in, client->saved);
-  client->raw = 0;
+  restore_terminals(client);
   if (config->detach_message && client->out >= 0)
     write_output(client->out, config->detach_message, strlen(config->detach_message));
   if (client->sock >= 0)
@@ -120,9 +144,9 @@ void relay_detach(struct relay *relay, const struct config *config, int leave) {
   if (own) {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+    /* Kept, unused, for a later `fg`: stdio itself is /dev/null. */
     if (leave && isatty(0))
       tty = fcntl(0, F_DUPFD_CLOEXEC, 3);
-    /* Nothing of the caller's terminal stays open here. */
     for (int fd = 0; fd < 3 && null >= 0; fd++)
       dup2(null, fd);
     if (null > 2)
@@ -133,8 +157,10 @@ void relay_detach(struct relay *relay, const struct config *config, int leave) {
   close_client(client);
   relay->attached = 0;
   relay->held = 0;
-  if (own)
+  if (own) {
+    relay->tty = tty;
     leave_foreground(tty);
+  }
 }
 
 int relay_events(const struct relay *relay, struct pollfd *fds, int count) {
@@ -231,9 +257,24 @@ static void write_client(struct relay *relay, const struct config *config) {
     lost_output(relay, config);
 }
 
+/* Room for one more message of typed input from a socket client. */
+int relay_input_room(const struct relay *relay) {
+  return sizeof relay->in - relay->in_length >= 4096;
+}
+
+/* Typed input from a socket client; 1 if it asked to detach. */
+int relay_input(struct relay *relay, const struct config *config, const char *data, size_t size) {
+  if (take_input(relay, config, data, size)) {
+    relay_detach(relay, config, 0);
+    return 1;
+  }
+  return 0;
+}
+
 static void read_client(struct relay *relay, const struct config *config) {
   char buffer[4096];
-  long n = read(relay->client.in, buffer, sizeof buffer - relay->in_length);
+  size_t room = sizeof relay->in - relay->in_length;
+  long n = read(relay->client.in, buffer, room < sizeof buffer ? room : sizeof buffer);
 
   if (n > 0) {
     if (take_input(relay, config, buffer, n))

@@ -66,6 +66,7 @@ void watch_parent(int go_fd, int deathsig) {
 
 static void child(const void *opaque, int go_fd, int report_fd) {
   const struct ct_spawn_config *config = opaque;
+  int init_program;
 
   reset_signals();
   await_go(go_fd);
@@ -77,9 +78,13 @@ static void child(const void *opaque, int go_fd, int report_fd) {
     fail(report_fd, "set the hostname");
   if ((config->clone_flags & CLONE_NEWNET) && loopback_up() < 0)
     fail(report_fd, "bring up lo");
+  init_program = open_init_program(config, report_fd);
   if (config->root)
     enter_root(config, report_fd);
-  take_console(report_fd, config->console, config->new_session, config->keep_stdin);
+  take_console(report_fd, config->console, config->new_session, config->keep_stdin,
+               config->console_ctty);
+  if (init_program >= 0)
+    exec_under_init(config, report_fd, init_program);
   exec_command(report_fd, config->file, config->search_path,
                config->argv, config->envp);
 }

@@ -34,23 +34,28 @@ static void caught(int signal) {
   errno = saved;
 }
 
-static void catch_signals(void) {
-  static const int caught_signals[] = { SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGWINCH };
+static void install_handlers(void) {
+  static const int caught_signals[] = { SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGWINCH, SIGCONT };
   struct sigaction action = { .sa_handler = caught };
+
+  /* No SA_RESTART: a signal ends a blocked write to a slow client. */
+  for (size_t i = 0; i < sizeof caught_signals / sizeof *caught_signals; i++)
+    sigaction(caught_signals[i], &action, NULL);
+  if (!config.interrupt)
+    signal(SIGINT, SIG_IGN);
+}
+
+static void catch_signals(void) {
   sigset_t none;
 
   if (pipe2(signals, O_CLOEXEC | O_NONBLOCK) < 0)
     return;
-  /* No SA_RESTART: a signal ends a blocked write to a slow client. */
-  for (size_t i = 0; i < sizeof caught_signals / sizeof *caught_signals; i++)
-    sigaction(caught_signals[i], &action, NULL);
+  install_handlers();
   /* A terminal we do not own may not stop us; a closed pipe is an error. */
   signal(SIGTTOU, SIG_IGN);
   signal(SIGTTIN, SIG_IGN);
   signal(SIGTSTP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
-  if (!config.interrupt)
-    signal(SIGINT, SIG_IGN);
   /* contain blocked these across exec: what came meanwhile arrives now. */
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -95,12 +100,19 @@ static void handle_signals(void) {
       reap();
     else if (signal == SIGWINCH)
       relay_winsize(&relay);
+    else if (signal == SIGCONT) {
+      /* Back in the foreground after a detach: requests count again. */
+      if (relay_resume(&relay, &config))
+        install_handlers();
+    }
     else
       request_stop();
   }
 }
 
-/* A client asks to attach: [A][flags] with its input and output fds. */
+/* A client asks to attach: [A][flags] with its output fd; what it types
+ * comes as [I][bytes] messages: it reads its terminal as the foreground
+ * job there, which we, in another process group, could not. */
 static void take_connection(void) {
   char message[8];
   int fds[4], nfds = 0;
@@ -109,7 +121,7 @@ static void take_connection(void) {
 
   if (length < 0 && errno == EAGAIN)
     return;
-  if (length < 2 || message[0] != 'A' || nfds != 2 || relay.attached) {
+  if (length < 2 || message[0] != 'A' || nfds != 1 || relay.attached) {
     static const char busy[] = "Ethe console is attached elsewhere";
 
     if (length >= 2 && relay.attached)
@@ -120,24 +132,24 @@ static void take_connection(void) {
     pending_conn = -1;
     return;
   }
-  client.in = message[1] & 1 ? fds[0] : -1;
-  if (client.in < 0)
-    close(fds[0]);
-  client.out = open_output(fds[1]);
-  close(fds[1]);
+  client.out = open_output(fds[0]);
+  close(fds[0]);
   pending_conn = -1;
   relay_attach(&relay, &config, client);
 }
 
-/* The attached client's own messages: W for a resize, end of file to go. */
+/* The attached client's messages: I with typed bytes, W for a resize,
+ * end of file when it goes. */
 static void client_message(void) {
-  char message[8];
+  char message[4097];
   int fds[4], nfds = 0;
   long length = recv_message(relay.client.sock, message, sizeof message, fds, &nfds);
 
   for (int i = 0; i < nfds; i++)
     close(fds[i]);
-  if (length > 0 && message[0] == 'W')
+  if (length > 1 && message[0] == 'I')
+    relay_input(&relay, &config, message + 1, length - 1);
+  else if (length > 0 && message[0] == 'W')
     relay_winsize(&relay);
   else if (length == 0 || (length < 0 && errno != EAGAIN))
     relay_detach(&relay, &config, 0);
@@ -178,7 +190,7 @@ static void supervise(void) {
     fds[n++] = (struct pollfd) { .fd = signals[0], .events = POLLIN };
     fds[n++] = (struct pollfd) { .fd = config.listen, .events = POLLIN };
     fds[n++] = (struct pollfd) { .fd = pending_conn, .events = POLLIN };
-    fds[n++] = (struct pollfd) { .fd = relay.client.sock, .events = POLLIN };
+    fds[n++] = (struct pollfd) { .fd = relay_input_room(&relay) ? relay.client.sock : -1, .events = POLLIN };
     if (poll(fds, n, timeout_ms()) < 0 && errno != EINTR)
       break;
     handle_signals();
@@ -246,12 +258,16 @@ static void own_client(void) {
   client.out = open_output(1);
   if (config.raw && term_raw(0, client.saved, sizeof client.saved) == 0)
     client.raw = 1;
+  /* The container's pty already turned \n into \r\n: the terminal
+   * we write to must pass bytes as they are. */
+  if (config.raw_output && !(client.raw && same_terminal(0, 1))
+      && term_post_off(1, client.saved_out, sizeof client.saved_out) == 0)
+    client.raw_out = 1;
   relay.client = client;
   relay.attached = 1;
 }
 
 int main(int argc, char **argv) {
-  (void) argc, (void) argv;
   /* pgrep contain finds us, as it found contain before the exec. */
   prctl(PR_SET_NAME, "contain");
   if (read_config(3, &config) < 0) {
@@ -259,6 +275,7 @@ int main(int argc, char **argv) {
     return 125;
   }
   close(3);
+  start_janitor(&config, argc > 0 ? argv[0] : NULL);
   if (config.console >= 0)
     fcntl(config.console, F_SETFL, fcntl(config.console, F_GETFL) | O_NONBLOCK);
   relay_init(&relay, &config);

@@ -32,6 +32,7 @@ struct config {
   int console;                        /* pty master, or -1 */
   int relay_input;                    /* fd 0 feeds the console */
   int raw;                            /* fd 0 is our terminal: make it raw */
+  int raw_output;                     /* fd 1 is our terminal: no output processing */
   int attached;                       /* fds 0 and 1 are the console's client */
   const char *log;                    /* console log, used while nobody is attached */
   long long log_max;
@@ -39,9 +40,13 @@ struct config {
   int status_halt, status_reboot, status_reboot_stopping;
   int escape, escape_count, escape_window_ms;
   const char *detach_message;
+  const char *lock;                   /* the entry's lock, for the janitor */
   const char *remove[MAX_LIST];       /* removed at the end, in order */
   int remove_count;
 };
+
+/* janitor.c */
+void start_janitor(const struct config *config, char *title);
 
 /* config.c */
 int read_config(int fd, struct config *config);
@@ -50,6 +55,8 @@ int read_config(int fd, struct config *config);
 int term_raw(int fd, void *saved, size_t size);
 void term_restore(int fd, const void *saved);
 void copy_winsize(int from, int to);
+int term_post_off(int fd, void *saved, size_t size);
+int same_terminal(int a, int b);
 size_t term_state_size(void);
 
 /* message.c: datagrams on a SOCK_SEQPACKET socket, with fds attached */
@@ -83,17 +90,20 @@ struct client {
   int sock;          /* its attach connection; -1 for our own stdio */
   int raw;           /* we made `in` raw and restore it */
   char saved[128];   /* its terminal's mode before */
+  int raw_out;       /* we turned output processing off on fd 1 */
+  char saved_out[128];
 };
 
 struct relay {
   int console;                  /* pty master, -1 once hung up */
+  int tty;                      /* our own terminal, kept once detached from it */
   long long console_quiet_until;/* no slave open: look again later */
   struct client client;
   int attached;
   struct console_log log;
   char out[65536];
   size_t out_start, out_end;
-  char in[4096];
+  char in[8192];
   size_t in_length;
   int held;                     /* escape bytes held back */
   long long held_since;
@@ -109,5 +119,8 @@ void relay_tick(struct relay *relay, const struct config *config);
 void relay_drain(struct relay *relay, long long until);
 void relay_winsize(struct relay *relay);
 void relay_end(struct relay *relay);
+int relay_input(struct relay *relay, const struct config *config, const char *data, size_t size);
+int relay_input_room(const struct relay *relay);
+int relay_resume(struct relay *relay, const struct config *config);
 
 #endif

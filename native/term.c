@@ -1,6 +1,7 @@
 /* The caller's terminal: raw while it is relayed, as it was after. */
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "supervisor.h"
 
@@ -29,4 +30,20 @@ void copy_winsize(int from, int to) {
 
   if (ioctl(from, TIOCGWINSZ, &size) == 0 && size.ws_row && size.ws_col)
     ioctl(to, TIOCSWINSZ, &size);
+}
+
+int term_post_off(int fd, void *saved, size_t size) {
+  struct termios mode;
+
+  if (size < sizeof mode || tcgetattr(fd, saved) < 0)
+    return -1;
+  mode = *(struct termios *) saved;
+  mode.c_oflag &= ~OPOST;
+  return tcsetattr(fd, TCSADRAIN, &mode);
+}
+
+int same_terminal(int a, int b) {
+  struct stat first, second;
+
+  return fstat(a, &first) == 0 && fstat(b, &second) == 0 && first.st_rdev == second.st_rdev;
 }

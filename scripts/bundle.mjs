@@ -2,22 +2,34 @@
 // packages/TOOL/dist/TOOL.js, which bin/TOOL loads: resolving and compiling
 // a dozen modules at every start costs about 10 ms, a quarter of what
 // the tools add to Node's own start-up. koffi stays outside (it loads a
-// native module).
+// native module). Each bundle gets a cache key and a V8 code cache for
+// the Node that built it (scripts/compile-cache.mjs), for Node 20, which
+// has no compile cache of its own. Bundles are replaced whole (written
+// aside, then renamed), so a tool started meanwhile reads the old or the
+// new one, never half of one.
 import { buildSync } from 'esbuild';
+import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addKey, writeCache } from './compile-cache.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 for (const tool of ['pseudo', 'contain', 'inject']) {
-  buildSync({
+  const bundle = join(REPO, `packages/${tool}/dist/${tool}.js`);
+  const result = buildSync({
     entryPoints: [join(REPO, `packages/${tool}/dist/main.js`)],
-    outfile: join(REPO, `packages/${tool}/dist/${tool}.js`),
+    outfile: bundle,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     external: ['koffi'],
     logLevel: 'warning',
+    write: false,
   });
+  const temporary = `${bundle}.${process.pid}`;
+  writeFileSync(temporary, addKey(result.outputFiles[0].text));
+  renameSync(temporary, bundle);
+  writeCache(bundle);
 }

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, scratch, start, until } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, runtimeDir, scratch, start, until } from './helpers.mjs';
 
 /**
  * Starts contain as the test user without waiting. When the test ends,
@@ -163,7 +163,7 @@ export class Terminal {
     const [file, argv] = asUser(TEST_USER, 'tmux', ['-S', this.socket, '-f', '/dev/null', ...args]);
     const r = spawnSync(file, argv, {
       encoding: 'utf8',
-      env: { PATH: '/usr/bin:/bin', HOME: '/', TERM: 'xterm', LANG: 'C.UTF-8' },
+      env: { PATH: '/usr/bin:/bin', HOME: '/', TERM: 'xterm', LANG: 'C.UTF-8', XDG_RUNTIME_DIR: runtimeDir(TEST_USER) },
     });
     return r.stdout;
   }

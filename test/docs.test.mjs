@@ -16,11 +16,13 @@ const TOOLS = {
     paragraphs: 5,
   },
   contain: {
-    options: ['-c', '-e VAR=VALUE', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--hostname NAME',
+    options: ['-c, --no-console', '-d, --detach', '-e, --env VAR=VALUE', '-f, --file FILE', '-g, --gid-map MAP',
+      '-i, --inside CMD', '-n', '-o, --outside CMD', '-u, --uid-map MAP', '--hostname NAME', '--init', '--name NAME',
       '--bind SRC[:DST]', '--ro-bind SRC[:DST]', '--tmpfs DST[:OPTIONS]', '--read-only', '--ephemeral',
-      '--stop-signal SIG', '--stop-timeout SECS', '-h, --help', '-V, --version'],
-    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'SIGNALS',
-      'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
+      '--stop-signal SIG', '--stop-timeout SECS', '--list', '--stop NAME', '--attach NAME', '--log NAME',
+      '-h, --help', '-V, --version'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'RUNNING CONTAINERS', 'HELPERS',
+      'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
     paragraphs: 5,
   },
   inject: {

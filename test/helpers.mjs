@@ -40,6 +40,23 @@ export function subids(file, user) {
     .map(([, start, count]) => ({ start: Number(start), count: Number(count) }));
 }
 
+/**
+ * The user's runtime directory, as a login session has one: contain keeps
+ * its running containers there. Under /tmp as rc-test-*, which the tests
+ * that watch /tmp pass over.
+ */
+export function runtimeDir(user) {
+  const who = account(user);
+  if (!who) return undefined;
+  if (!AS_ROOT && process.env.XDG_RUNTIME_DIR) return process.env.XDG_RUNTIME_DIR;
+  const dir = join(tmpdir(), `rc-test-runtime-${who.uid}`);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { mode: 0o700 });
+    if (AS_ROOT) chownSync(dir, who.uid, who.gid);
+  }
+  return dir;
+}
+
 function environment(user, extra) {
   const who = account(user);
   return {
@@ -49,6 +66,7 @@ function environment(user, extra) {
     LOGNAME: user,
     SHELL: '/bin/sh',
     LANG: 'C.UTF-8',
+    XDG_RUNTIME_DIR: runtimeDir(user),
     ...extra,
   };
 }

@@ -7,14 +7,19 @@ import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AS_ROOT, REPO, TEST_USER, account, run, scratch } from './helpers.mjs';
 
-/** A copy of pseudo and the native sources, without native/build, owned by the test user. */
+/**
+ * A copy of pseudo and the native sources, without native/build or the
+ * prebuilt outputs `npm pack` leaves in native/prebuilt, owned by the
+ * test user.
+ */
 function copyWithoutLibrary(t) {
   const dir = scratch(t);
   for (const part of ['packages/pseudo/bin', 'packages/pseudo/dist', 'packages/pseudo/package.json']) {
     cpSync(join(REPO, part), join(dir, part), { recursive: true });
   }
   cpSync(join(REPO, 'native'), join(dir, 'native'), {
-    recursive: true, filter: (source) => !source.startsWith(join(REPO, 'native/build')),
+    recursive: true,
+    filter: (source) => !source.startsWith(join(REPO, 'native/build')) && !source.startsWith(join(REPO, 'native/prebuilt')),
   });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   if (AS_ROOT) run('chown', ['-R', `${account(TEST_USER).uid}:${account(TEST_USER).gid}`, dir], { user: 'root' });

@@ -4,17 +4,31 @@ Run CMD (default /bin/sh) as PID 1 of a container with DIR as its root, in
 new user, cgroup, mount, IPC, UTS, time, PID and network namespaces.
 
 Options:
-  -c             no console: CMD gets contain's stdin, stdout and stderr
-  -e VAR=VALUE   set VAR to VALUE for PID 1 (repeatable)
-  -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
-  -i CMD         run /bin/sh -c CMD in the new namespaces, in DIR, before
+  -c, --no-console
+                 no console: CMD gets contain's stdin, stdout and stderr
+  -d, --detach   run in the background: print the container's name once
+                 PID 1 runs; the console's output goes to its log
+  -e, --env VAR=VALUE
+                 set VAR for PID 1 (repeatable)
+  -f, --file FILE
+                 start the container FILE defines (see contain.ini(5))
+  -g, --gid-map MAP
+                 map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -i, --inside CMD
+                 run /bin/sh -c CMD in the new namespaces, in DIR, before
                  pivoting into it
-  -n             share the host's network namespace
-  -o CMD         run /bin/sh -c CMD on the host once the namespaces exist,
+  -n             share the host's network namespace (--network host)
+  -o, --outside CMD
+                 run /bin/sh -c CMD on the host once the namespaces exist,
                  with CONTAIN_PID set to the host pid of PID 1
-  -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  -u, --uid-map MAP
+                 map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
   --hostname NAME
                  the container's hostname (default: DIR/etc/hostname)
+  --init         run CMD as PID 2 under a minimal init that reaps orphans
+                 and passes every signal on to CMD
+  --name NAME    the container's name (default: its definition's, or DIR's
+                 name made unique); without DIR, start NAME.ini
   --bind SRC[:DST]
                  show the host file or directory SRC at DST (default:
                  the same path) in the container (repeatable)
@@ -31,14 +45,29 @@ Options:
                  program wants, see below)
   --stop-timeout SECS
                  seconds before everything is killed (default: 30)
+  --list         list your running containers (with --json, as JSON)
+  --stop NAME    stop a running container as SIGTERM to its contain does,
+                 and wait until it has ended
+  --attach NAME  connect this terminal to a running container's console
+  --log NAME     print what its console printed while nobody was attached
   -h, --help     show this help and exit
   -V, --version  show the version and exit
 
-Options stop at the first non-option. Maps as for pseudo(1).
+Options stop at the first non-option. Maps as for pseudo(1). Every option
+but -f and those about running containers is also a key of a container's
+definition, NAME.ini in ~/.config/contain or /etc/contain, or FILE
+(contain.ini(5)); given a root there, every operand is CMD.
 
 By default the container's console is a new pseudo-terminal: contain
 relays its own terminal to it, or its output to a pipe or file, and gives
-input that is not a terminal to CMD as it is.
+input that is not a terminal to CMD as it is. Ctrl-] pressed three times
+within a second detaches the terminal: the container runs on in the
+background, and contain --attach NAME returns to it.
+
+Every running container has a name of its own, which contain --list
+shows and inject(1) takes. A second container on the same DIR is
+refused while the first runs, unless one of them is --read-only or
+--ephemeral.
 
 SIGTERM, SIGHUP, and SIGINT unless a terminal is relayed to the console,
 shut the container down: PID 1 gets the stop signal, and the container is
@@ -48,7 +77,9 @@ ctrl-alt-del) for sysvinit and runit, and SIGTERM for other programs.
 
 Exit status: PID 1's exit code, or 128+N if it was killed by signal N; 0
 if the container halted or powered off, 129 if it rebooted (0 if it did
-so while contain stopped it). 64: usage error, or DIR is missing or not a
-directory; 125: contain failed; 126: CMD cannot be run; 127: CMD not
-found in DIR; a failing -i or -o command's status.
+so while contain stopped it); 0 when detached. 64: usage error, a bad
+definition, or DIR is missing, not a directory or not usable as a root;
+125: contain failed, or no running container has that name; 126: CMD
+cannot be run; 127: CMD not found in DIR; a failing -i or -o command's
+status.
 `;

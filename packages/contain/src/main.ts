@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STATUSES, StepError, entryPath, explain, findContainer, isRunning, listContainers, native,
-  nativeProgram, version,
+  nativeOutput, usageError, version,
 } from '@rootless-containers/core';
-import { findDefinition, loadDefinition } from './definition';
+import { definitionDirs, findDefinition, loadDefinition } from './definition';
 import { HELP } from './help';
 import { formatList } from './list';
 import { CommandLine, parseCommandLine } from './options';
@@ -55,7 +55,7 @@ function log(name: string): number {
 /** --attach: the native client takes this terminal to the console. */
 function attach(name: string): number {
   running(name);
-  const program = nativeProgram('contain-attach');
+  const program = nativeOutput('contain-attach');
   const result = native().exec(program, ['contain', '--attach', name, entryPath(name, 'socket'), null], [null],
     new Int32Array(0), 0, 0);
   throw new StepError(`run ${program}`, -result);
@@ -74,6 +74,9 @@ async function run(args: string[]): Promise<number> {
   }
   const name = cli.values.get('name');
   const file = cli.file ?? (typeof name === 'string' ? findDefinition(name) : undefined);
+  if (file === undefined && typeof name === 'string' && cli.operands.length === 0) {
+    throw usageError(`DIR is missing, and no definition ${name}.ini is in ${definitionDirs().join(' or ')}`, true);
+  }
   const settings = resolveSettings(cli, file === undefined ? undefined : loadDefinition(file));
   if (settings.detach && !isDaemon()) return startDetached(args);
   return start(settings);

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
   CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
-  entryPath, native, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber, spawnContained,
-  writeInfo,
+  entryPath, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
+  spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
 import { MountPlan, explainMountReport, planMounts } from './mounts';
+import { isKnownInit } from './program';
 import { nameFromRoot, rootDirectory, rootWhere } from './root';
 import { Settings } from './settings';
 import { StartSignals, handOver } from './supervisor';
@@ -54,6 +55,13 @@ interface ConsolePlan {
   relayInput: boolean;
   /** fds 0 and 1 are the console's client (not a detached container). */
   attached: boolean;
+  /**
+   * Our stdout is a terminal we own: the supervisor turns its output
+   * processing off, since the console's pty does it already. Otherwise
+   * the console passes output as it is, and a terminal of the shell's
+   * (a background job) does its processing itself.
+   */
+  rawOutput: boolean;
 }
 
 /**
@@ -66,17 +74,17 @@ function relaysInput(settings: Settings, daemon: boolean): boolean {
 }
 
 function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
-  if (!settings.console) return { pty: null, relayInput: false, attached: true };
+  if (!settings.console) return { pty: null, relayInput: false, attached: true, rawOutput: false };
   const pty = openPty();
   const relayInput = relaysInput(settings, daemon);
-  const terminalOut = daemon || native().isatty(1) === 1;
+  const rawOutput = !daemon && native().foreground(1) === 1;
   // Typed at a terminal, input is echoed by the container's pty; written
   // to a pipe or file, output is data: no \n to \r\n.
-  native().setConsoleMode(pty.slave, relayInput || daemon ? 1 : 0, terminalOut ? 1 : 0);
+  native().setConsoleMode(pty.slave, relayInput || daemon ? 1 : 0, daemon || rawOutput ? 1 : 0);
   for (const fd of [1, 2, 0]) {
     if (!daemon && native().isatty(fd) === 1 && native().copyWinsize(fd, pty.master) === 0) break;
   }
-  return { pty, relayInput, attached: !daemon };
+  return { pty, relayInput, attached: !daemon, rawOutput };
 }
 
 /**
@@ -159,9 +167,11 @@ export async function start(settings: Settings): Promise<never> {
       attached: consolePlan.attached,
       relayInput: consolePlan.relayInput,
       raw: consolePlan.relayInput,
+      rawOutput: consolePlan.rawOutput,
       listen,
       log: entryPath(entry.name, 'log'),
       locks: entry.locks,
+      lock: entryPath(entry.name, 'lock'),
       remove: removals(entry),
     }, daemon);
   } catch (error) {
@@ -221,6 +231,10 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     devpts_options: devptsOptions(plan.gid),
     hostname: settings.hostname ?? containerHostname(root),
     init_command: settings.inside ?? null,
+    init_program: settings.init ? nativeOutput('contain-init') : null,
+    // A known init (not one under --init) gets the console without it
+    // being its controlling terminal, as on a real machine.
+    console_ctty: !settings.init && isKnownInit(root, command, CONTAINER_PATH) ? 0 : 1,
     helper_env: [...helperEnv, null],
     file: command[0],
     search_path: CONTAINER_PATH,

@@ -5,7 +5,7 @@
  * written to it as NUL-separated KEY and VALUE pairs on fd 3.
  */
 import { closeSync, writeSync } from 'node:fs';
-import { StepError, nativeProgram, native } from '@rootless-containers/core';
+import { StepError, nativeOutput, native } from '@rootless-containers/core';
 import { DEFAULT_STOP_SIGNAL, STOP_RULES } from './stop-signal';
 
 export interface Handover {
@@ -25,10 +25,14 @@ export interface Handover {
   attached: boolean;
   relayInput: boolean;
   raw: boolean;
+  /** fd 1 is a terminal we own: output processing off while relaying. */
+  rawOutput: boolean;
   listen?: number;
   log?: string;
   /** fds whose locks must live as long as the supervisor. */
   locks: number[];
+  /** The entry's lock file, which the janitor takes before it sweeps. */
+  lock: string;
   /** Paths the supervisor removes at the end, in order. */
   remove: string[];
 }
@@ -79,6 +83,7 @@ function orders(h: Handover, fd: (index: number) => number): string[] {
     ['attached', h.attached ? 1 : 0],
     ['relay-input', h.relayInput ? 1 : 0],
     ['raw', h.raw ? 1 : 0],
+    ['raw-output', h.rawOutput ? 1 : 0],
     ['status-halt', STATUS.halt],
     ['status-reboot', STATUS.reboot],
     ['status-reboot-stopping', STATUS.rebootWhileStopping],
@@ -87,6 +92,7 @@ function orders(h: Handover, fd: (index: number) => number): string[] {
     ['escape-window-ms', 1000],
     ['log-max', LOG_MAX],
     ['detach-message', `\r\ncontain: detached from ${h.name}; contain --attach ${h.name} returns to it\r\n`],
+    ['lock', h.lock],
     ...h.remove.map((path) => ['remove', path] as [string, string]),
   ];
   if (h.console !== undefined) pairs.push(['console', fd(1)]);
@@ -106,7 +112,7 @@ export function handOver(h: Handover, detached: boolean): never {
   // The orders are small: the pipe holds them whole before the exec.
   writeSync(pipe[1], text);
   closeSync(pipe[1]);
-  const program = nativeProgram('contain-supervisor');
+  const program = nativeOutput('contain-supervisor');
   result = native().exec(program, ['contain', h.name, null], [null], Int32Array.from(fds), fds.length,
     detached ? 1 : 0);
   throw new StepError(`run ${program}`, -result);

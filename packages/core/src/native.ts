@@ -41,6 +41,10 @@ export interface SpawnConfig {
   devpts_options: string | null;
   hostname: string | null;
   init_command: string | null;
+  /** --init: the contain-init program, PID 1 with the command as PID 2. */
+  init_program?: string | null;
+  /** 0: the console is PID 1's stdio but not its controlling terminal. */
+  console_ctty?: number;
   helper_env: (string | null)[] | null;
   file: string;
   search_path: string | null;
@@ -92,22 +96,71 @@ export interface Native {
 export const REPORT_SIZE = 320;
 
 export const NATIVE_DIR = resolve(__dirname, '../../../native');
-export const LIBRARY = join(NATIVE_DIR, 'build/libcontainers.so');
-
-/** A program native/ builds beside the library, e.g. contain-supervisor. */
-export function nativeProgram(name: string): string {
-  return join(NATIVE_DIR, 'build', name);
-}
+/** What `make -C native` builds (every file of the Makefile's OUTPUTS). */
+export const BUILD_DIR = join(NATIVE_DIR, 'build');
+export const LIBRARY = join(BUILD_DIR, 'libcontainers.so');
+/** The same outputs built for this platform when the package was packed (scripts/prebuild.mjs). */
+export const PREBUILT_DIR = join(NATIVE_DIR, 'prebuilt', `${process.platform}-${process.arch}`);
 
 let loaded: Native | undefined;
+let outputs: string | undefined;
 
-/** Loads the library, building it first when install scripts were skipped. */
+/**
+ * Loads the library: the one built here (native/build), else the one
+ * prebuilt for this platform, else one built now (install scripts skipped).
+ */
 export function native(): Native {
-  if (!loaded) loaded = bind(loadKoffi(), ensureBuilt());
+  if (!loaded) {
+    const koffi = loadKoffi();
+    try {
+      loaded = bind(koffi, join(outputDirectory(), 'libcontainers.so'));
+    } catch (error) {
+      // A prebuilt library this machine cannot load (an older C library,
+      // say): build one from source, as if none had shipped.
+      if (outputs !== PREBUILT_DIR) throw error;
+      outputs = ensureBuilt();
+      loaded = bind(koffi, LIBRARY);
+    }
+  }
   return loaded;
 }
 
+/**
+ * The path of one of the Makefile's OUTPUTS (such as a helper program),
+ * from the same directory as the library: native/build when it was built
+ * here, else the prebuilt one for this platform.
+ */
+export function nativeOutput(name: string): string {
+  return join(outputDirectory(), name);
+}
+
+function outputDirectory(): string {
+  if (outputs) return outputs;
+  if (existsSync(LIBRARY)) outputs = BUILD_DIR;
+  else if (existsSync(join(PREBUILT_DIR, 'libcontainers.so'))) outputs = PREBUILT_DIR;
+  else outputs = ensureBuilt();
+  return outputs;
+}
+
+/**
+ * koffi's own entry point costs about 10 ms at every start (it reads
+ * Node's ELF header to tell glibc from musl and compiles 20 KB of
+ * JavaScript that only wraps deprecated calls); its platform package's
+ * prebuilt module, where npm puts it beside koffi, is the same binding and
+ * loads in under 1 ms. Where that module is elsewhere or does not load
+ * (musl: it needs glibc's loader; nested installs; other platforms),
+ * require('koffi') finds the right one.
+ */
 function loadKoffi(): Koffi {
+  const platform = `${process.platform}-${process.arch}`;
+  const module = { exports: {} as Koffi };
+  try {
+    process.dlopen(module, join(NATIVE_DIR, '../node_modules/@koromix', `koffi-${platform}`,
+      platform.replace('-', '_'), 'koffi.node'));
+    if (typeof module.exports.load === 'function' && typeof module.exports.struct === 'function') return module.exports;
+  } catch {
+    // the ordinary way below
+  }
   try {
     return require('koffi') as Koffi;
   } catch (error) {
@@ -117,7 +170,7 @@ function loadKoffi(): Koffi {
 }
 
 function ensureBuilt(): string {
-  if (existsSync(LIBRARY)) return LIBRARY;
+  if (existsSync(LIBRARY)) return BUILD_DIR;
   try {
     accessSync(NATIVE_DIR, constants.W_OK);
   } catch {
@@ -127,7 +180,7 @@ function ensureBuilt(): string {
   // Loaded only here: child_process costs milliseconds at every start.
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (make.status === 0 && existsSync(LIBRARY)) return LIBRARY;
+  if (make.status === 0 && existsSync(LIBRARY)) return BUILD_DIR;
   throw new StepError(`native library ${LIBRARY} is missing and could not be built`, 0, 'setup',
     `install make and a C compiler, then run: make -C ${NATIVE_DIR}`);
 }
@@ -159,6 +212,8 @@ function bind(koffi: Koffi, path: string): Native {
     devpts_options: 'const char *',
     hostname: 'const char *',
     init_command: 'const char *',
+    init_program: 'const char *',
+    console_ctty: 'int32_t',
     helper_env: 'const char **',
     file: 'const char *',
     search_path: 'const char *',

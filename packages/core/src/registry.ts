@@ -130,6 +130,8 @@ function sweep(dir: string): void {
   }
   try {
     if (flock(fd, LOCK_EX | LOCK_NB) !== 0) return;
+    // Still this entry's lock, not one a new start put in its place.
+    if (statSync(join(dir, ENTRY_FILES.lock)).ino !== fstatSync(fd).ino) return;
     const info = readInfo(dir);
     if (!info && Date.now() - statSync(dir).mtimeMs < BIRTH_MS) return;
     if (info) releaseRoot(registryDir(false), info.root, info.name);

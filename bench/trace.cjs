@@ -1,0 +1,114 @@
+'use strict';
+// Preloaded by bench/startup.mjs (`node -r bench/trace.cjs BIN ARGS`) to
+// time the phases of one start-up from outside the tools' code: it wraps
+// the compile of the bundle (node:vm or Module._compile), the loading of
+// koffi (Module._load), koffi.load and the native calls the library
+// declares (lib.func), and writes the marks as JSON lines to the file
+// named by STARTUP_TRACE when the process exits. Times are milliseconds
+// since the epoch, comparable with the parent's clock.
+const { performance } = require('node:perf_hooks');
+const fs = require('node:fs');
+const Module = require('node:module');
+const vm = require('node:vm');
+
+const marks = [];
+const now = () => performance.timeOrigin + performance.now();
+const mark = (name, extra) => marks.push({ name, t: now(), ...extra });
+mark('preload');
+
+// The bundle: compiled by packages/core/bin/launch.js with vm.Script on
+// Node 20, by require() where Node has a compile cache of its own.
+const { Script } = vm;
+vm.Script = class extends Script {
+  constructor(code, options) {
+    mark('bundle-start');
+    super(code, options);
+    mark('bundle-compiled', { cached: Boolean(options?.cachedData), rejected: this.cachedDataRejected === true });
+  }
+
+  runInThisContext(...args) {
+    const wrapper = super.runInThisContext(...args);
+    return function evaluate(...call) {
+      const result = wrapper.apply(this, call);
+      mark('bundle-end');
+      return result;
+    };
+  }
+};
+const compile = Module.prototype._compile;
+Module.prototype._compile = function tracedCompile(content, filename) {
+  const bundle = /\/dist\/(pseudo|contain|inject)\.js$/.test(filename);
+  if (bundle) mark('bundle-start');
+  const result = compile.call(this, content, filename);
+  if (bundle) mark('bundle-end');
+  return result;
+};
+
+// Each native call: its name, when it started and ended, what it returned.
+function traced(name, fn) {
+  return new Proxy(fn, {
+    apply(target, self, args) {
+      const start = now();
+      const result = Reflect.apply(target, self, args);
+      marks.push({ name, t: start, end: now(), args: args.filter((a) => typeof a === 'number'), result });
+      return result;
+    },
+  });
+}
+
+function wrapKoffi(koffi) {
+  if (!koffi || typeof koffi.load !== 'function' || koffi.load.traced) return;
+  const load = koffi.load;
+  koffi.load = Object.assign((...args) => {
+    mark('library-load-start');
+    const lib = load(...args);
+    mark('library-load-end');
+    const func = lib.func.bind(lib);
+    return new Proxy(lib, {
+      get(target, key) {
+        if (key !== 'func') return Reflect.get(target, key);
+        return (...declaration) => {
+          const fn = traced(/\b(ct_\w+)\(/.exec(declaration.join(' '))?.[1] ?? 'native', func(...declaration));
+          mark('declared');
+          return fn;
+        };
+      },
+    });
+  }, { traced: true });
+}
+
+// koffi: its platform module, opened with process.dlopen by native.ts,
+// or require('koffi') where that fails.
+const dlopen = process.dlopen;
+process.dlopen = function tracedDlopen(module, filename, ...rest) {
+  const koffi = /koffi/.test(filename);
+  if (koffi) mark('koffi-start');
+  const result = dlopen.call(this, module, filename, ...rest);
+  if (koffi) {
+    wrapKoffi(module.exports);
+    mark('koffi-end');
+  }
+  return result;
+};
+
+let depth = 0;
+const load = Module._load;
+Module._load = function tracedLoad(request, ...rest) {
+  const koffi = /koffi/.test(request);
+  if (koffi && depth++ === 0) mark('koffi-start');
+  try {
+    const result = load.call(this, request, ...rest);
+    if (koffi && depth === 1) {
+      wrapKoffi(result);
+      mark('koffi-end');
+    }
+    return result;
+  } finally {
+    if (koffi) depth--;
+  }
+};
+
+process.on('exit', () => {
+  mark('exit');
+  if (process.env.STARTUP_TRACE) fs.appendFileSync(process.env.STARTUP_TRACE, `${JSON.stringify(marks)}\n`);
+});

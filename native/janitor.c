@@ -1,0 +1,102 @@
+/* The janitor: a fork of the supervisor that waits for it to end, however
+ * it ends, and then removes what the supervisor would have removed if it
+ * still could (SIGKILL), so that no entry outlives its container. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "supervisor.h"
+
+/* The entry's lock, if we can take it within a second: others (contain
+ * --list) take it for a moment too. */
+static int take_lock(const char *path) {
+  struct stat opened, named;
+
+  for (int attempt = 0; attempt < 50; attempt++) {
+    int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    /* Gone: the supervisor removed everything itself, or contain swept it. */
+    if (lock < 0)
+      return -1;
+    if (flock(lock, LOCK_EX | LOCK_NB) == 0) {
+      /* Still the entry's own lock, not one a new entry put in its place. */
+      if (fstat(lock, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino)
+        return lock;
+      return -1;
+    }
+    close(lock);
+    usleep(20000);
+  }
+  /* Held all along: a supervisor took the name again, the entry is its own. */
+  return -1;
+}
+
+static void sweep(const struct config *config) {
+  if (take_lock(config->lock) < 0)
+    return;
+  for (int i = 0; i < config->remove_count; i++)
+    if (unlink(config->remove[i]) < 0 && errno == EISDIR)
+      rmdir(config->remove[i]);
+}
+
+static void become_janitor(int watch, char *title) {
+  static const int quiet[] = { SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH };
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  sigset_t none;
+
+  /* Nothing of the supervisor's: above all not its locks, which must
+   * die with it. */
+  for (int fd = 0; fd < 3 && null >= 0; fd++)
+    dup2(null, fd);
+  if (dup2(watch, 3) < 0)
+    _exit(1);
+  syscall(SYS_close_range, 4, ~0U, 0);
+  for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
+    signal(quiet[i], SIG_IGN);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  /* Not "contain": pgrep contain finds the supervisor alone. */
+  prctl(PR_SET_NAME, "janitor");
+  if (title)
+    memcpy(title, "janitor", strlen(title) < 7 ? strlen(title) : 7);
+}
+
+static _Noreturn void janitor(const struct config *config, int watch, char *title) {
+  char byte;
+
+  become_janitor(watch, title);
+  while (read(3, &byte, 1) < 0 && errno == EINTR)
+    continue;
+  sweep(config);
+  _exit(0);
+}
+
+void start_janitor(const struct config *config, char *title) {
+  int pipes[2];
+  pid_t middle;
+
+  if (!config->lock || pipe2(pipes, O_CLOEXEC) < 0)
+    return;
+  /* Forked twice, so that it is nobody's child of ours: PID 1 stays
+   * contain's only child, as contain's callers may count on. */
+  middle = fork();
+  if (middle == 0) {
+    close(pipes[1]);
+    if (fork() == 0)
+      janitor(config, pipes[0], title);
+    _exit(0);
+  }
+  /* Only we hold the write end: its end of file is our end. */
+  close(pipes[0]);
+  if (middle < 0)
+    close(pipes[1]);
+  else
+    waitpid(middle, NULL, 0);
+}

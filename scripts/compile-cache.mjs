@@ -1,0 +1,61 @@
+// V8 code caches for the bundles on Node versions without
+// module.enableCompileCache() (before 22): packages/TOOL/bin/TOOL
+// compiles packages/TOOL/dist/TOOL.js with the cache written here, which
+// saves compiling the bundle at every start.
+//
+// A bundle ends with `//# cache-key=SHA256` (of what esbuild wrote, added
+// by scripts/bundle.mjs); its cache, TOOL.js.cache, starts with a header
+// line naming that key and the Node version and architecture that wrote
+// it. bin/TOOL uses the cache only when both match, and V8 itself
+// rejects data from another V8 or other flags: a stale cache is ignored.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+// Exactly as packages/TOOL/bin/TOOL wraps the bundle: a cache is
+// only good for the same source text.
+export const WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
+const KEY = /\/\/# cache-key=([0-9a-f]{64})\n$/;
+
+export function header(key) {
+  return `${key} ${process.version} ${process.arch}\n`;
+}
+
+/** A bundle's text with its cache key appended. */
+export function addKey(text) {
+  const source = text.replace(KEY, '');
+  const key = createHash('sha256').update(source).digest('hex');
+  return `${source}//# cache-key=${key}\n`;
+}
+
+/**
+ * Compiles the bundle with every function compiled at once, not when it
+ * is first called, and writes BUNDLE.cache. A start then compiles nothing:
+ * the functions a run calls (option parsing, the id maps, the native
+ * binding) are most of the bundle, and compiling them lazily cost more
+ * than reading their code from the cache (0.7 ms of 1.3 for pseudo true).
+ * V8 rejects a cache made under other flags, so the default is restored
+ * before the cache is written. Returns false if there is no key.
+ */
+export function writeCache(bundle) {
+  const source = readFileSync(bundle, 'utf8');
+  const key = KEY.exec(source)?.[1];
+  if (!key) return false;
+  v8.setFlagsFromString('--no-lazy');
+  let script;
+  try {
+    script = new vm.Script(WRAPPER[0] + source + WRAPPER[1], { filename: bundle });
+  } finally {
+    v8.setFlagsFromString('--lazy');
+  }
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  const data = script.createCachedData();
+  const temporary = `${bundle}.cache.${process.pid}`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(header(key), 'latin1'), data]));
+  renameSync(temporary, `${bundle}.cache`);
+  return true;
+}

@@ -1,0 +1,152 @@
+// Container definitions: ini files found by --name in the user's config
+// directory, or given with -f; every key an option; bad files refused with
+// one line naming FILE:LINE and the key, status 64, nothing left behind.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO, busyboxRoot, cli, finished, runtimeDir, scratch, until, TEST_USER } from './helpers.mjs';
+import { giveToTestUser, startContain, writeAs } from './contain-support.mjs';
+
+/** A config home with contain/NAME.ini holding `text`; returns its env. */
+function configHome(t, name, text) {
+  const home = scratch(t);
+  mkdirSync(join(home, 'contain'));
+  giveToTestUser(join(home, 'contain'));
+  writeAs(join(home, 'contain', `${name}.ini`), text);
+  return { XDG_CONFIG_HOME: home };
+}
+
+/** The names of the test user's registry entries: what a start may leave. */
+function entries() {
+  try {
+    return readdirSync(join(runtimeDir(TEST_USER), 'contain')).filter((n) => !n.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+test('contain --name X boots X.ini: its root, command, hostname and stop signal', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const env = configHome(t, 'web', [
+    '; a test definition',
+    '[container]',
+    `root = ${root}`,
+    // ; starts a comment in an ini value: \; is the character.
+    'command = /bin/sh -c \'trap "echo got-usr1\\; exit 7" USR1\\; echo "ready on $(hostname)"\\; while :\\; do sleep 0.1\\; done\'',
+    'hostname = webhost',
+    'stop-signal = USR1',
+    'console = false',
+  ].join('\n'));
+  const child = startContain(t, ['--name', 'web'], { env });
+  const done = finished(child);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  assert.ok(await until(() => output.includes('ready'), 15_000), output);
+  assert.match(output, /^ready on webhost$/m);
+  const list = cli('contain', ['--list', '--json'], { env });
+  const web = JSON.parse(list.stdout).find((c) => c.name === 'web');
+  assert.equal(web.root, root);
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.equal(r.status, 7, r.stderr);
+  assert.match(output, /^got-usr1$/m);
+});
+
+test('an option on the command line overrides the key; operands are CMD when the file names the root', (t) => {
+  const root = busyboxRoot(t);
+  const env = configHome(t, 'box', `[container]\nroot = ${root}\ncommand = /bin/sh -c 'echo from-file\\; hostname'\nhostname = filehost\nconsole = false\n`);
+  let r = cli('contain', ['--name', 'box'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'from-file\nfilehost\n', '']);
+  r = cli('contain', ['--hostname', 'clihost', '--name', 'box', '/bin/hostname'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'clihost\n', '']);
+  // Repeated keys are repeated options: the command line's come after.
+  const env2 = configHome(t, 'envs', `[container]\nroot = ${root}\nenv = A=1\nenv = B=2\nconsole = false\n`);
+  r = cli('contain', ['-e', 'C=3', '--name', 'envs', '/bin/sh', '-c', 'echo $A$B$C'], { env: env2 });
+  assert.deepEqual([r.status, r.stdout.trim()], [0, '123'], r.stderr);
+});
+
+test('-f takes a file anywhere; its relative root is relative to the file', (t) => {
+  const dir = scratch(t);
+  const root = busyboxRoot(t);
+  const sub = join(dir, 'defs');
+  mkdirSync(sub);
+  giveToTestUser(sub);
+  // root relative to defs/: ../<root> expressed from the file's directory.
+  writeAs(join(sub, 'mine.ini'), `[container]\nroot = ${join('..', '..', root.split('/').slice(-2).join('/'))}\ncommand = /bin/echo hello\nconsole = false\n`);
+  // The scratch directories are siblings under the same parent.
+  const r = cli('contain', ['-f', join(sub, 'mine.ini')], { cwd: '/' });
+  assert.equal(r.stderr, '');
+  assert.deepEqual([r.status, r.stdout], [0, 'hello\n']);
+});
+
+test('the example of contain.ini(5) boots, answers inject by name and stops', { timeout: 90_000 }, async (t) => {
+  const page = readFileSync(join(REPO, 'man/contain.ini.5'), 'utf8');
+  const example = /\.\\" begin example box\.ini\n([^]*?)\.\\" end example/.exec(page);
+  assert.ok(example, 'the page has the example');
+  const root = busyboxRoot(t);
+  writeAs(join(root, 'etc/inittab'), '::respawn:/bin/sleep 1000\n');
+  const dir = join(root, '..');
+  writeAs(join(dir, 'box.ini'), example[1]);
+  const env = { XDG_CONFIG_HOME: scratch(t) };
+  let r = cli('contain', ['-f', join(dir, 'box.ini')], { env, timeout: 30_000 });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'box\n', '']);
+  t.after(() => cli('contain', ['--stop', 'box'], { env }));
+  r = cli('inject', ['box', '/bin/sh', '-c', 'echo $GREETING from $(hostname)'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'hello from box\n', '']);
+  r = cli('contain', ['--stop', 'box'], { env, timeout: 30_000 });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+  assert.equal(JSON.parse(cli('contain', ['--list', '--json'], { env }).stdout).length, 0);
+});
+
+test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing left behind', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  const cases = [
+    ['section', `[container]\nroot = ${root}\n[network]\nmode = pasta\n`, /:3: unknown section \[network\]/],
+    ['outside', `root = ${root}\n[container]\n`, /:1: root: keys belong in a \[container\] section/],
+    ['unknown', `[container]\nroot = ${root}\nstop-timout = 5\n`, /:3: unknown key stop-timout/],
+    ['kind', `[container]\nroot = ${root}\nstop-timeout = soon\n`, /:3: stop-timeout soon: not a number of seconds/],
+    ['flag', `[container]\nroot = ${root}\nread-only = maybe\n`, /:3: read-only maybe: not true or false/],
+    ['twice', `[container]\nroot = ${root}\nhostname = a\nhostname = b\n`, /:4: hostname given twice \(first on line 3\)/],
+    ['quote', `[container]\nroot = ${root}\ncommand = /bin/sh -c 'echo\n`, /:3: command: a single quote is not closed/],
+    ['noroot', '[container]\ncommand = /bin/true\n', /noroot\.ini: no root = DIR in it, and no DIR given/],
+    ['signal', `[container]\nroot = ${root}\nstop-signal = SIGNOPE\n`, /:3: stop-signal SIGNOPE: not a signal/],
+  ];
+  const before = readdirSync(root).sort();
+  for (const [name, text, message] of cases) {
+    const file = join(dir, `${name}.ini`);
+    writeAs(file, text);
+    const r = cli('contain', ['-f', file]);
+    assert.equal(r.status, 64, `${name}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^contain: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), name);
+    assert.match(r.stderr, message, name);
+    assert.match(r.stderr, /^[^\n]+\n$/, `${name}: one line`);
+  }
+  // An unreadable file: the file and why.
+  const unreadable = join(dir, 'unreadable.ini');
+  writeAs(unreadable, `[container]\nroot = ${root}\n`, 0o000);
+  const r = cli('contain', ['-f', unreadable]);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /unreadable\.ini: cannot read it: permission denied\n$/i);
+  assert.deepEqual(readdirSync(root).sort(), before, 'nothing created in the root');
+  assert.deepEqual(entries(), [], 'nothing left in the registry');
+});
+
+test('--name NAME with no definition and no DIR says both are missing', (t) => {
+  const env = { XDG_CONFIG_HOME: scratch(t) };
+  const r = cli('contain', ['--name', 'nothing-here'], { env });
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /^contain: DIR is missing/);
+  assert.ok(!existsSync(join(runtimeDir(TEST_USER), 'contain', 'nothing-here')));
+});
+
+test('a name is a short word: others are refused before anything starts', (t) => {
+  const root = busyboxRoot(t);
+  for (const name of ['a b', '../x', '-x', '.hidden', 'x'.repeat(65), 'ü']) {
+    const r = cli('contain', ['-c', `--name=${name}`, root, '/bin/true']);
+    assert.equal(r.status, 64, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /^contain: --name .*: a name is 1 to 64 letters/);
+  }
+});

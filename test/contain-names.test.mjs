@@ -1,0 +1,165 @@
+// Named containers: names unique per user, --list and --list --json,
+// --stop NAME, inject NAME, one container per root tree, and another
+// user's containers out of sight and out of reach.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, until } from './helpers.mjs';
+import { pid1Of, startContain } from './contain-support.mjs';
+
+const LOOP = 'echo ready; while :; do sleep 0.1; done';
+
+/** Starts a named container in the foreground; resolves once it printed ready. */
+async function named(t, name, root, options = {}) {
+  const child = startContain(t, ['-c', '--name', name, root, '/bin/sh', '-c',
+    `trap "exit 0" TERM; hostname ${name}-host; ${LOOP}`], options);
+  const done = finished(child);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  assert.ok(await until(() => output.includes('ready'), 15_000), `${name} did not start`);
+  return { child, done, pid1: await pid1Of(child.pid) };
+}
+
+function list(options) {
+  const r = cli('contain', ['--list', '--json'], options);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('two named containers: --list shows both, inject NAME reaches each, --stop ends one', { timeout: 90_000 }, async (t) => {
+  const a = await named(t, 'alpha', busyboxRoot(t));
+  const rootB = busyboxRoot(t);
+  const b = await named(t, 'beta', rootB);
+  const found = list().filter((c) => ['alpha', 'beta'].includes(c.name));
+  assert.deepEqual(found.map((c) => [c.name, c.pid, c.pid1]).sort(),
+    [['alpha', a.child.pid, a.pid1], ['beta', b.child.pid, b.pid1]]);
+  assert.equal(found.find((c) => c.name === 'beta').root, rootB);
+  assert.deepEqual(found.find((c) => c.name === 'alpha').command.slice(0, 2), ['/bin/sh', '-c']);
+  // The table: a header and a row each, with the pids.
+  const table = cli('contain', ['--list']).stdout.split('\n');
+  assert.match(table[0], /^NAME\s+PID\s+PID1\s+UPTIME\s+NETWORK\s+ROOT\s+COMMAND$/);
+  assert.ok(table.some((l) => new RegExp(`^alpha\\s+${a.child.pid}\\s+${a.pid1}\\s`).test(l)), table.join('\n'));
+  // ps shows the name on the supervisor; pgrep still finds it.
+  assert.equal(readFileSync(`/proc/${a.child.pid}/cmdline`, 'utf8'), 'contain\0alpha\0');
+  assert.equal(readFileSync(`/proc/${a.child.pid}/comm`, 'utf8'), 'contain\n');
+  for (const name of ['alpha', 'beta']) {
+    const r = cli('inject', [name, 'hostname']);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, `${name}-host\n`, '']);
+  }
+  const r = cli('contain', ['--stop', 'alpha']);
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
+  // --stop returns once alpha has ended: its contain has exited by then.
+  assert.equal((await a.done).status, 0);
+  assert.deepEqual(list().map((c) => c.name).filter((n) => n === 'alpha'), []);
+  assert.equal(b.child.exitCode, null, 'beta ended too');
+  assert.equal(cli('inject', ['beta', 'true']).status, 0);
+});
+
+test('an unknown name: --stop, --attach, --log and inject say so in one line', (t) => {
+  for (const args of [['--stop', 'nosuch'], ['--attach', 'nosuch'], ['--log', 'nosuch']]) {
+    const r = cli('contain', args);
+    assert.equal(r.status, 125, args.join(' '));
+    assert.equal(r.stderr, 'contain: no running container of yours is called nosuch\n');
+  }
+  const r = cli('inject', ['nosuch', 'true']);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /^inject: no running container of yours is called nosuch\n$/);
+});
+
+test('a taken name is refused, naming the running container; derived names are made unique', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  await named(t, 'taken', root);
+  const other = busyboxRoot(t);
+  const r = cli('contain', ['-c', '--name', 'taken', other, '/bin/true']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, new RegExp(`^contain: the name taken is taken by a running container \\(root ${root}, supervisor \\d+\\)\\n$`));
+  // Without --name: DIR's name, then DIR's name with a suffix.
+  const c1 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP]);
+  const c2 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP]);
+  const names = await until(() => {
+    const mine = list().filter((c) => [c1.pid, c2.pid].includes(c.pid)).map((c) => c.name).sort();
+    return mine.length === 2 ? mine : undefined;
+  }, 15_000);
+  assert.deepEqual(names, ['root', 'root-2']);
+});
+
+test('the same root twice: the second start fails with one line naming the first', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  await named(t, 'first', root);
+  const r = cli('contain', ['-c', '--name', 'second', root, '/bin/true']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, new RegExp(`^contain: ${root} is the root of the running container first \\(`));
+  assert.match(r.stderr, /^[^\n]+\n$/);
+  assert.deepEqual(list().map((c) => c.name).filter((n) => n === 'second'), []);
+  // Through a link to it, the same tree.
+  const r2 = cli('contain', ['-c', join(root, '..', 'root/'), '/bin/true']);
+  assert.equal(r2.status, 64, r2.stderr);
+});
+
+test('after SIGKILL of a supervisor its name and root are free again, and its entry is gone', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const c = await named(t, 'killed', root);
+  const entry = join(runtimeDir(TEST_USER), 'contain', 'killed');
+  assert.ok(statSync(entry).isDirectory());
+  c.child.kill('SIGKILL');
+  await c.done;
+  assert.deepEqual(list().map((x) => x.name).filter((n) => n === 'killed'), []);
+  // The janitor removes the entry the supervisor could not.
+  const gone = await until(() => { try { statSync(entry); return false; } catch { return true; } }, 5000);
+  assert.ok(gone, gone || `left: ${readdirSync(entry)}`);
+  const again = await named(t, 'killed', root);
+  assert.equal(list().find((x) => x.name === 'killed').pid, again.child.pid);
+});
+
+test('the registry is private: 0700, and a runtime directory of someone else is refused', { timeout: 60_000 }, async (t) => {
+  const c = await named(t, 'private', busyboxRoot(t));
+  const base = join(runtimeDir(TEST_USER), 'contain');
+  assert.equal(statSync(base).mode & 0o777, 0o700);
+  assert.equal(statSync(join(base, 'private')).mode & 0o777, 0o700);
+  assert.equal(c.child.exitCode, null);
+  // Without XDG_RUNTIME_DIR: /tmp/contain-UID, which must be ours and 0700.
+  const uid = account(TEST_USER).uid;
+  const fallback = `/tmp/contain-${uid}`;
+  if (!needs(t, process.getuid() === 0, 'making a directory of another owner needs root')) return;
+  run('/bin/sh', ['-c', `mkdir -p ${fallback} && chmod 0777 ${fallback}`], { user: 'root' });
+  t.after(() => run('/bin/rm', ['-rf', fallback], { user: 'root' }));
+  const r = cli('contain', ['-c', busyboxRoot(t), '/bin/true'], { env: { XDG_RUNTIME_DIR: '' } });
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, new RegExp(`^contain: ${fallback} is not a private directory of yours \\(mode 0700\\)`));
+});
+
+test('another user\'s containers are neither listed nor reachable by name', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, account(NOSUB_USER), `user ${NOSUB_USER}`)) return;
+  const root = busyboxRoot(t, NOSUB_USER);
+  const theirs = await named(t, 'theirs', root, { user: NOSUB_USER });
+  assert.deepEqual(list({ user: NOSUB_USER }).map((c) => c.name), ['theirs']);
+  assert.deepEqual(list().filter((c) => c.name === 'theirs'), []);
+  let r = cli('contain', ['--stop', 'theirs']);
+  assert.equal(r.status, 125);
+  r = cli('inject', ['theirs', 'true']);
+  assert.equal(r.status, 125);
+  assert.equal(theirs.child.exitCode, null);
+  // Nor by pid.
+  r = cli('inject', [String(theirs.child.pid), 'true']);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /belongs to another user/);
+});
+
+test('contain --detach prints the name and returns once PID 1 runs; --log shows its output', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const started = Date.now();
+  let r = cli('contain', ['-d', '--name', 'bg', root, '/bin/sh', '-c', 'echo "log line"; exec sleep 1000']);
+  t.after(() => cli('contain', ['--stop', 'bg']));
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'bg\n', '']);
+  assert.ok(Date.now() - started < 10_000);
+  const info = list().find((c) => c.name === 'bg');
+  assert.ok(info, 'bg is listed');
+  // Its supervisor is nobody's child of ours: it runs in a session of its own.
+  const stat = readFileSync(`/proc/${info.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  assert.equal(Number(stat[3]), info.pid, 'a session of its own');
+  assert.ok(await until(() => cli('contain', ['--log', 'bg']).stdout.includes('log line'), 5000));
+  r = cli('contain', ['--stop', 'bg']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(list().filter((c) => c.name === 'bg'), []);
+});

@@ -1,0 +1,156 @@
+// The native supervisor: contain stays a small native program once PID 1
+// runs; every byte of the console arrives, exactly as a terminal would
+// get it; background containers with a log, attach and detach (tmux); a
+// contain in a background job or under timeout runs to its end.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { busyboxRoot, cli, needs, run, scratch, until } from './helpers.mjs';
+import { Terminal, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain } from './contain-support.mjs';
+
+function terminalTest(name, body) {
+  test(name, { timeout: 120_000 }, async (t) => {
+    if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+    await body(t);
+  });
+}
+
+function list() {
+  return JSON.parse(cli('contain', ['--list', '--json']).stdout);
+}
+
+function vmRSS(pid) {
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+test('once PID 1 runs, contain is a small native program, not a resident Node', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const child = startContain(t, [root, '/bin/sh', '-c', 'echo ready; exec sleep 100']);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  assert.ok(await until(() => output.includes('ready'), 15_000));
+  await pid1Of(child.pid);
+  // Node alone is about 40 MiB; the supervisor a few hundred KiB (the
+  // benchmark holds the figure, this guards against Node staying).
+  const rss = await until(() => {
+    const kb = vmRSS(child.pid);
+    return kb < 1024 ? kb : undefined;
+  }, 5000);
+  assert.ok(rss, `VmRSS ${vmRSS(child.pid)} kB`);
+  assert.equal(readFileSync(`/proc/${child.pid}/comm`, 'utf8'), 'contain\n');
+  child.kill('SIGKILL');
+});
+
+/** What PID 1 writes: 13,896 bytes without a final newline, or lines. */
+const BURSTS = {
+  'no final newline': ['seq 1 3000 | tr "\\n" " "; printf end', () => `${Array.from({ length: 3000 }, (_, i) => i + 1).join(' ')} end`],
+  'a final newline': ['seq 1 3000; echo last', () => `${Array.from({ length: 3000 }, (_, i) => i + 1).join('\n')}\nlast\n`],
+};
+
+test('every byte PID 1 writes to the console arrives: 200 bursts each to a file and a pipe', { timeout: 300_000 }, (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  for (const [name, [script, expected]] of Object.entries(BURSTS)) {
+    const want = join(dir, 'want');
+    writeFileSync(want, expected());
+    giveToTestUser(want);
+    // One shell runs the 200 rounds: cmp names the first round that differs.
+    const loop = `
+      i=0; while [ $i -lt 200 ]; do i=$((i + 1))
+        ${containCommand(root, '/bin/sh', '-c', script)} </dev/null >${dir}/file || { echo "round $i: status $?"; exit 1; }
+        cmp ${dir}/file ${want} || { echo "round $i: file differs"; exit 1; }
+        ${containCommand(root, '/bin/sh', '-c', script)} </dev/null | cat >${dir}/pipe
+        cmp ${dir}/pipe ${want} || { echo "round $i: pipe differs"; exit 1; }
+      done; echo all-rounds`;
+    const r = run('/bin/sh', ['-c', loop], { timeout: 240_000 });
+    assert.equal(r.stdout.trim().split('\n').pop(), 'all-rounds', `${name}: ${r.stdout}${r.stderr}`);
+  }
+});
+
+test('through a terminal, the output is byte for byte what the program writes there itself', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  // script(1) records what reaches its terminal: no \r\r\n, no stray bytes.
+  const program = 'printf "one\\ntwo\\r\\nthree"; printf "\\033[1mbold\\033[0m\\n"';
+  const direct = run('script', ['-qec', `/bin/sh -c '${program}'`, join(dir, 'direct')]);
+  assert.equal(direct.status, 0, direct.stderr);
+  const through = run('script', ['-qec', `${containCommand(root, '/bin/sh', '-c', program)} </dev/null`, join(dir, 'contain')]);
+  assert.equal(through.status, 0, through.stderr);
+  const body = (file) => readFileSync(join(dir, file), 'latin1').replace(/^Script started[^\n]*\n/, '').replace(/\nScript done[^]*$/, '');
+  assert.equal(JSON.stringify(body('contain')), JSON.stringify(body('direct')));
+  assert.match(body("contain"), /^one\r\ntwo\r\r\nthree/);
+});
+
+terminalTest('contain -d runs in the background; --attach shows what it printed, typing works, Ctrl-] x3 detaches', async (t) => {
+  const root = busyboxRoot(t);
+  const term = new Terminal(t, { columns: 97, rows: 31 });
+  term.type(`${containCommand('-d', '--name', 'bgshell', '--stop-timeout', '2', root, '/bin/sh', '-c', 'echo early-output; exec /bin/sh')}; echo "exit:$?"`);
+  assert.ok(await term.waitFor(/^bgshell\r?\n/m), term.screen());
+  assert.ok(await term.waitFor(/exit:0/), term.screen());
+  t.after(() => cli('contain', ['--stop', 'bgshell']));
+  const info = list().find((c) => c.name === 'bgshell');
+  assert.ok(info, 'listed');
+  const namespace = pidNamespace(info.pid1);
+  assert.ok(await until(() => cli('contain', ['--log', 'bgshell']).stdout.includes('early-output'), 5000));
+  term.type(`${containCommand('--attach', 'bgshell')}; echo "attach-exit:$?"`);
+  assert.ok(await term.waitFor(/early-output/), term.screen());
+  term.type('echo typed-$((6 * 7))');
+  assert.ok(await term.waitFor(/^typed-42\r?$/m), term.screen());
+  term.type('stty size');
+  assert.ok(await term.waitFor(/^31 97\r?$/m), term.screen());
+  term.tmux('resize-window', '-x', '111', '-y', '33');
+  assert.ok(await until(() => {
+    if (/^33 111\r?$/m.test(term.screen())) return true;
+    term.type('stty size');
+    return false;
+  }, 10_000, 500), term.screen());
+  term.keys('C-]', 'C-]', 'C-]');
+  assert.ok(await term.waitFor(/attach-exit:0/), term.screen());
+  // Detached, the container runs on and its output goes to the log.
+  assert.ok(list().find((c) => c.name === 'bgshell'), 'still running after detach');
+  const r = cli('contain', ['--stop', 'bgshell']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(livingIn(namespace), []);
+});
+
+terminalTest('Ctrl-] three times detaches a container started in the foreground, which runs on', async (t) => {
+  const root = busyboxRoot(t);
+  const term = new Terminal(t);
+  term.type(`${containCommand('--name', 'fg', root)}; echo "fg-exit:$?"`);
+  assert.ok(await term.waitFor(/^\/ # $/m), term.screen());
+  term.type('echo inside-$((1 + 1))');
+  assert.ok(await term.waitFor(/^inside-2\r?$/m), term.screen());
+  term.keys('C-]', 'C-]', 'C-]');
+  assert.ok(await term.waitFor(/detached from fg/), term.screen());
+  // The shell has its prompt back and reads lines again.
+  term.type('echo host-$((2 + 3))');
+  assert.ok(await term.waitFor(/^host-5$/m), term.screen());
+  t.after(() => cli('contain', ['--stop', 'fg']));
+  const info = await until(() => list().find((c) => c.name === 'fg'), 5000);
+  assert.ok(info, 'still running');
+  const stat = readFileSync(`/proc/${info.pid}/stat`, 'utf8').split(') ')[1];
+  assert.notEqual(stat[0], 'T', 'the supervisor is not left stopped');
+  term.type(`${containCommand('--attach', 'fg')}; echo "attach-exit:$?"`);
+  await new Promise((r) => setTimeout(r, 500));
+  term.type('echo back-$((3 + 4))');
+  assert.ok(await term.waitFor(/^back-7\r?$/m), term.screen());
+  term.type('exit 0');
+  assert.ok(await term.waitFor(/attach-exit:0/), term.screen());
+  assert.ok(await until(() => !list().find((c) => c.name === 'fg'), 5000));
+});
+
+terminalTest('contain in a background job and under timeout runs to its end, never stopped by the terminal', async (t) => {
+  const root = busyboxRoot(t);
+  const term = new Terminal(t);
+  term.type(`${containCommand(root, '/bin/sh', '-c', 'sleep 1; echo bg-done; exit 3')} & wait $!; echo "bg-exit:$?"`);
+  assert.ok(await term.waitFor(/bg-exit:3/, 20_000), term.screen());
+  assert.match(term.screen(), /bg-done/);
+  assert.doesNotMatch(term.screen(), /Stopped/);
+  term.type(`timeout 20 ${containCommand(root, '/bin/sh', '-c', 'sleep 1; echo timeout-done; exit 4')}; echo "timeout-exit:$?"`);
+  assert.ok(await term.waitFor(/timeout-exit:4/, 30_000), term.screen());
+  assert.match(term.screen(), /timeout-done/);
+  // The shell's terminal is as it was: it reads lines and echoes them.
+  term.type('echo sane-$((4 + 4))');
+  assert.ok(await term.waitFor(/^sane-8$/m), term.screen());
+});
