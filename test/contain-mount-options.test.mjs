@@ -195,13 +195,14 @@ test('two --ephemeral containers on one DIR at once see only their own changes',
   const before = listing(root);
   const script = (name) => `echo ${name} > /mark; touch /sync/${name}-ready; `
     + 'while [ ! -e /sync/go ]; do sleep 0.05; done; cat /mark; ls /sync-*; true';
-  const started = ['a', 'b'].map((name) => {
-    const child = startContain(t, ['-c', '--ephemeral', '--bind', `${sync}:/sync`, root, '/bin/sh', '-c',
-      `touch /sync-${name}; ${script(name)}`]);
-    return finished(child);
-  });
-  assert.ok(await until(() => readdirSync(sync).filter((n) => n.endsWith('-ready')).length === 2, 20_000),
-    'the containers did not start');
+  const children = ['a', 'b'].map((name) => startContain(t, ['-c', '--ephemeral', '--bind', `${sync}:/sync`, root,
+    '/bin/sh', '-c', `touch /sync-${name}; ${script(name)}`]));
+  const started = children.map((child) => finished(child));
+  if (!await until(() => readdirSync(sync).filter((n) => n.endsWith('-ready')).length === 2, 20_000)) {
+    for (const child of children) child.kill('SIGKILL');
+    const ends = await Promise.all(started);
+    assert.fail(`the containers did not start: ${JSON.stringify(ends)}`);
+  }
   writeAs(join(sync, 'go'), '');
   const [a, b] = await Promise.all(started);
   assert.deepEqual([a.status, a.stderr, a.stdout], [0, '', 'a\n/sync-a\n']);
