@@ -29,11 +29,18 @@ void await_go(int go_fd);
 void watch_parent(int go_fd, int deathsig);
 
 int become_root(int setgroups);
+int become_user(const struct ct_join_config *config);
 void reset_signals(void);
 void take_terminal(int report_fd, int console, int new_session);
 void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
                             const char *const *argv, const char *const *envp);
+_Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const char *file,
+                                const char *path, const char *const *argv,
+                                const char *const *envp);
+/* Reports why exec() of file failed with error; returns the exit status. */
+int explain_exec(int report_fd, const char *file, int error);
+int send_fds(int socket, const int *fds, int count);
 
 void enter_root(const struct ct_spawn_config *config, int report_fd);
 int open_init_program(const struct ct_spawn_config *config, int report_fd);

@@ -17,6 +17,16 @@ struct ct_report {
   char path[256];  /* the path it was done to, inside the container, or "" */
 };
 
+/* The status of an "exec" report: what is wrong with the file in its path
+ * when execve() failed although the file exists. The kinds that name
+ * something (an interpreter, a link's target) are followed by a second
+ * record, step "exec detail", with that name in its path. */
+#define CT_EXEC_ERROR 0              /* errno says it all */
+#define CT_EXEC_ELF_INTERPRETER 1    /* its PT_INTERP is missing */
+#define CT_EXEC_SCRIPT_INTERPRETER 2 /* its #! interpreter is missing */
+#define CT_EXEC_DANGLING_LINK 3      /* a symbolic link to nothing */
+#define CT_EXEC_DIRECTORY 4
+
 /* What a container's file system is built from, DIR aside. */
 enum ct_root_mode {
   CT_ROOT_DIR = 0,       /* DIR itself, writable */
@@ -65,6 +75,7 @@ struct ct_spawn_config {
   const char *search_path;
   const char *const *argv;
   const char *const *envp;
+  const int32_t *keep_fds;  /* fds above 2 it gets too, -1 ending; NULL: none */
 };
 
 /* What ct_join() does to run a command inside running namespaces. */
@@ -73,7 +84,16 @@ struct ct_join_config {
   int32_t ns_fds[7];        /* other namespaces to join, -1 terminated */
   int32_t root_fd;          /* /proc/PID/root */
   int32_t setgroups;
-  int32_t console;          /* slave fd, or -1 to keep the caller's stdio */
+  /* A socket to send a new pty of the container's (master, then slave)
+   * on, before waiting for a second go byte; the command gets the slave.
+   * -1: the command keeps the caller's stdio. */
+  int32_t pty_socket;
+  uint32_t uid, gid;        /* the command's credentials in the container */
+  int32_t ngroups;          /* its supplementary groups (setgroups only) */
+  const uint32_t *groups;
+  const char *dir;          /* its working directory */
+  int32_t dir_fallback;     /* 1: / when dir cannot be entered */
+  int32_t deathsig;         /* sent to the command if the caller dies */
   const char *file;
   const char *search_path;
   const char *const *argv;
@@ -93,7 +113,10 @@ CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *ch
 CT_EXPORT int ct_join(const struct ct_join_config *config, struct ct_child *child);
 /* Starts a helper with its output on a pipe: returns its pid. */
 CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd);
-CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t nohang);
+/* flags: CT_WAIT_NOHANG, CT_WAIT_STOPPED (report a stop as well). */
+#define CT_WAIT_NOHANG 1
+#define CT_WAIT_STOPPED 2
+CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t flags);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
 CT_EXPORT int ct_isatty(int32_t fd);
 CT_EXPORT int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols);
@@ -110,5 +133,19 @@ CT_EXPORT int ct_pipe(int32_t fds[2]);
 CT_EXPORT int ct_listen(const char *path);
 CT_EXPORT int ct_exec(const char *path, const char *const *argv, const char *const *envp,
                       const int32_t *fds, int32_t count, int32_t null_stdio);
+/* The caller's terminal fully raw (output processing off too), and back. */
+CT_EXPORT int ct_tty_raw(int32_t fd);
+CT_EXPORT int ct_tty_restore(void);
+/* Stops this process as child pid was stopped (by signal), so that its
+ * caller's shell sees the job stop; once continued, gives the terminal
+ * tty (or -1) back to the child's process group and continues it.
+ * Returns 1 without stopping if the child goes on within grace_ms. */
+CT_EXPORT int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms);
+/* Opens path read-only resolved inside the directory root_fd, as if it
+ * were /: no symbolic link or .. leads out of it. */
+CT_EXPORT int ct_open_in_root(int32_t root_fd, const char *path);
+CT_EXPORT int ct_socketpair(int32_t fds[2]);
+/* Receives up to max fds sent with SCM_RIGHTS; returns how many. */
+CT_EXPORT int ct_receive_fds(int32_t socket, int32_t *fds, int32_t max);
 
 #endif

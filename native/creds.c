@@ -1,4 +1,5 @@
-/* Becoming root of a user namespace once its maps are written. */
+/* Becoming root of a user namespace once its maps are written, and then
+ * another user of it. */
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "child.h"
@@ -12,4 +13,16 @@ int become_root(int setgroups) {
   if (syscall(SYS_setresgid, 0, 0, 0) < 0)
     return -1;
   return syscall(SYS_setresuid, 0, 0, 0) < 0 ? -1 : 0;
+}
+
+int become_user(const struct ct_join_config *config) {
+  /* Groups first, then the gid, then the uid: each step needs the
+   * privilege the next one gives up. A uid other than 0 loses every
+   * capability, so nothing is left to undo this. */
+  if (config->setgroups
+      && syscall(SYS_setgroups, config->ngroups, config->groups) < 0)
+    return -1;
+  if (syscall(SYS_setresgid, config->gid, config->gid, config->gid) < 0)
+    return -1;
+  return syscall(SYS_setresuid, config->uid, config->uid, config->uid) < 0 ? -1 : 0;
 }

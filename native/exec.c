@@ -1,5 +1,5 @@
 /* The last steps before exec(): a clean signal state, only fds 0-2, and a
- * PATH search that reports why the command could not run. */
+ * PATH search that reports why the command could not run (explain.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -31,24 +31,43 @@ static void unblock_signals(void) {
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, _NSIG / 8);
 }
 
-static void keep_only_stdio(int report_fd) {
-  /* Only fds 0-2 may reach the command; the report pipe closes on exec
-   * so that the parent sees end of file when exec() succeeds. */
+static void prepare_fds(int report_fd, const int32_t *keep_fds) {
+  /* Only fds 0-2 may reach the command, and those it is to get as it was
+   * given them (under pseudo, which is no sandbox); the report pipe
+   * closes on exec so that the parent sees end of file when exec()
+   * succeeds. */
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 1024; fd++)
       fcntl(fd, F_SETFD, FD_CLOEXEC);
-  /* Node marks 0-2 close-on-exec at start-up. */
+  /* Node marks 0-2 close-on-exec at start-up, and the fds it inherits. */
   for (int fd = 0; fd < 3; fd++)
     fcntl(fd, F_SETFD, 0);
-  (void) report_fd;
+  for (int i = 0; keep_fds && keep_fds[i] >= 0; i++)
+    if (keep_fds[i] > 2 && keep_fds[i] != report_fd)
+      fcntl(keep_fds[i], F_SETFD, 0);
+}
+
+/* The first candidate of a PATH search that exists, and why it failed,
+ * for explain_exec(): static, as nothing may be allocated here. */
+static char found[PATH_MAX];
+static int found_error;
+
+static void remember(const char *candidate, int error) {
+  struct stat status;
+
+  /* A directory in PATH is no command, as a shell sees it. */
+  if (stat(candidate, &status) == 0 && S_ISDIR(status.st_mode))
+    return;
+  if (!found[0] && lstat(candidate, &status) == 0) {
+    memcpy(found, candidate, strlen(candidate) + 1);
+    found_error = error;
+  }
 }
 
 static void exec_in_path(const char *file, const char *path,
                          const char *const *argv, const char *const *envp) {
   char candidate[PATH_MAX];
   size_t length = strlen(file);
-  struct stat status;
-  int denied = 0;
 
   for (const char *dir = path;; dir++) {
     const char *end = strchrnul(dir, ':'), *start = dir;
@@ -62,28 +81,40 @@ static void exec_in_path(const char *file, const char *path,
       candidate[size] = '/';
       memcpy(candidate + size + 1, file, length + 1);
       execve(candidate, (char *const *) argv, (char *const *) envp);
-      /* EACCES from a directory we may not search is no verdict on the
-       * command; from an existing file it is. */
-      if (errno == EACCES)
-        denied |= stat(candidate, &status) == 0;
-      else if (errno != ENOENT && errno != ENOTDIR)
+      /* ENOENT also comes from a file whose interpreter is missing, and
+       * EACCES from a directory we may not search is no verdict on the
+       * command: go on, but remember the first file that exists. */
+      if (errno != EACCES && errno != ENOENT && errno != ENOTDIR) {
+        found[0] = 0;
         return;
+      }
+      remember(candidate, errno);
     }
     if (*end == 0)
       break;
     dir = end;
   }
-  errno = denied ? EACCES : ENOENT;
+  errno = found[0] ? found_error : ENOENT;
+}
+
+_Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const char *file,
+                                const char *path, const char *const *argv,
+                                const char *const *envp) {
+  prepare_fds(report_fd, keep_fds);
+  unblock_signals();
+  if (strchr(file, '/') || !path) {
+    execve(file, (char *const *) argv, (char *const *) envp);
+    found_error = errno;
+    memcpy(found, file, strnlen(file, sizeof found - 1));
+    found[sizeof found - 1] = 0;
+  } else {
+    exec_in_path(file, path, argv, envp);
+  }
+  /* A start that fails here leaves nothing it created (give_up). */
+  give_up(explain_exec(report_fd, found[0] ? found : NULL, found[0] ? found_error : errno));
 }
 
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
                             const char *const *argv, const char *const *envp) {
-  keep_only_stdio(report_fd);
-  unblock_signals();
-  if (strchr(file, '/') || !path)
-    execve(file, (char *const *) argv, (char *const *) envp);
-  else
-    exec_in_path(file, path, argv, envp);
-  report(report_fd, "exec", errno, 0);
-  give_up(errno == ENOENT ? 127 : 126);
+  exec_command_fds(report_fd, NULL, file, path, argv, envp);
 }

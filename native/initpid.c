@@ -52,12 +52,23 @@ _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_
   static char digits[24];
   const char *argv[] = { "init", NULL, NULL };
   const char *const envp[] = { NULL };
-  long pid = clone_child(0);
+  int exec_done[2];
+  long pid;
   int copy;
+  char byte;
 
+  /* Closed on exec: its end of file tells CMD that PID 1 runs the init,
+   * no longer a copy of contain's process image, which no code of the
+   * container may see. */
+  if (pipe2(exec_done, O_CLOEXEC) < 0)
+    fail(report_fd, "start the command under the init");
+  pid = clone_child(0);
   if (pid < 0)
     fail(report_fd, "start the command under the init");
   if (pid == 0) {
+    close(exec_done[1]);
+    while (read(exec_done[0], &byte, 1) < 0 && errno == EINTR)
+      continue;
     /* CMD's own process group is the console's foreground, so Ctrl-C
      * reaches CMD and not the init. Signals are blocked until exec, so
      * taking the foreground raises no SIGTTOU. */
@@ -66,6 +77,7 @@ _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_
       tcsetpgrp(0, getpid());
     exec_command(report_fd, config->file, config->search_path, config->argv, config->envp);
   }
+  close(exec_done[0]);
   copy = sealed_copy(program);
   argv[1] = decimal(digits + sizeof digits, pid);
   if (copy >= 0)

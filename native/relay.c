@@ -33,16 +33,13 @@ static size_t pending(const struct relay *relay) {
   return relay->out_end - relay->out_start;
 }
 
+static size_t out_room(struct relay *relay);
+
 static void queue(struct relay *relay, const char *data, size_t size) {
-  if (relay->out_start == relay->out_end)
-    relay->out_start = relay->out_end = 0;
-  if (relay->out_end + size > sizeof relay->out) {
-    memmove(relay->out, relay->out + relay->out_start, pending(relay));
-    relay->out_end -= relay->out_start;
-    relay->out_start = 0;
-  }
-  if (size > sizeof relay->out - relay->out_end)
-    size = sizeof relay->out - relay->out_end;
+  size_t room = out_room(relay);
+
+  if (size > room)
+    size = room;
   memcpy(relay->out + relay->out_end, data, size);
   relay->out_end += size;
 }
@@ -212,14 +209,41 @@ static int take_input(struct relay *relay, const struct config *config, const ch
   return 0;
 }
 
-static void read_console(struct relay *relay) {
-  char buffer[65536];
-  size_t room = has_client(relay) ? sizeof relay->out - pending(relay) : sizeof buffer;
-  long n = read(relay->console, buffer, room < sizeof buffer ? room : sizeof buffer);
+/* Room at the end of the client's buffer, moving what waits to the start. */
+static size_t out_room(struct relay *relay) {
+  if (relay->out_start > 0) {
+    memmove(relay->out, relay->out + relay->out_start, pending(relay));
+    relay->out_end -= relay->out_start;
+    relay->out_start = 0;
+  }
+  return sizeof relay->out - relay->out_end;
+}
 
-  if (n > 0)
-    route(relay, buffer, n);
-  else if (n == 0 || errno == EIO)
+/* Reads what the console has, a few reads at most, straight into the
+ * client's buffer: a pty hands over 4 KiB at a time, and a poll for each
+ * would cost more than the copy. */
+static void read_console(struct relay *relay) {
+  char buffer[16384];
+  long n = 0;
+
+  for (int reads = 0; reads < 16; reads++) {
+    if (has_client(relay)) {
+      size_t room = out_room(relay);
+
+      if (room == 0)
+        return;
+      n = read(relay->console, relay->out + relay->out_end, room);
+      if (n > 0)
+        relay->out_end += n;
+    } else {
+      n = read(relay->console, buffer, sizeof buffer);
+      if (n > 0)
+        log_write(&relay->log, buffer, n);
+    }
+    if (n <= 0)
+      break;
+  }
+  if (n == 0 || (n < 0 && errno == EIO))
     /* No slave is open: nothing can come until one is opened again. */
     relay->console_quiet_until = now_ms() + 100;
 }
@@ -249,12 +273,17 @@ static void lost_output(struct relay *relay, const struct config *config) {
 }
 
 static void write_client(struct relay *relay, const struct config *config) {
-  long n = write_output(relay->client.out, relay->out + relay->out_start, pending(relay));
+  while (pending(relay)) {
+    long n = write_output(relay->client.out, relay->out + relay->out_start, pending(relay));
 
-  if (n > 0)
-    relay->out_start += n;
-  else if (n < 0 && errno != EAGAIN && errno != EINTR)
-    lost_output(relay, config);
+    if (n > 0) {
+      relay->out_start += n;
+    } else {
+      if (n < 0 && errno != EAGAIN && errno != EINTR)
+        lost_output(relay, config);
+      return;
+    }
+  }
 }
 
 /* Room for one more message of typed input from a socket client. */
@@ -298,7 +327,8 @@ void relay_handle(struct relay *relay, const struct config *config, const struct
     read_console(relay);
   if (fds[0].fd >= 0 && relay->console >= 0 && fds[0].revents & POLLOUT)
     write_console(relay);
-  if (fds[2].fd >= 0 && relay->client.out == fds[2].fd && fds[2].revents)
+  /* What was just read goes out at once, without waiting for a poll. */
+  if (has_client(relay) && pending(relay))
     write_client(relay, config);
   if (fds[1].fd >= 0 && relay->client.in == fds[1].fd && fds[1].revents)
     read_client(relay, config);

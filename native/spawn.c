@@ -85,8 +85,8 @@ static void child(const void *opaque, int go_fd, int report_fd) {
                config->console_ctty);
   if (init_program >= 0)
     exec_under_init(config, report_fd, init_program);
-  exec_command(report_fd, config->file, config->search_path,
-               config->argv, config->envp);
+  exec_command_fds(report_fd, config->keep_fds, config->file, config->search_path,
+                   config->argv, config->envp);
 }
 
 int start_child(uint64_t flags, child_main main, const void *config,

@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include "containers.h"
 
-int ct_waitpid(int32_t pid, int32_t *status, int32_t nohang) {
+int ct_waitpid(int32_t pid, int32_t *status, int32_t flags) {
   int result, raw = 0;
+  int options = (flags & CT_WAIT_NOHANG ? WNOHANG : 0)
+    | (flags & CT_WAIT_STOPPED ? WUNTRACED : 0);
 
   do
-    result = waitpid(pid, &raw, nohang ? WNOHANG : 0);
+    result = waitpid(pid, &raw, options);
   while (result < 0 && errno == EINTR);
   if (result < 0)
     return -errno;

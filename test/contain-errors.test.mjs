@@ -1,9 +1,10 @@
 // contain's exit statuses: PID 1's own, 128+N for its death by a signal,
 // and one line on stderr with a documented status for every failure.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch } from './helpers.mjs';
 import { pid1Of, startContain } from './contain-support.mjs';
 
 /** Asserts a failure: the status, nothing on stdout, one line on stderr. */
@@ -94,4 +95,18 @@ test('user namespaces disabled: 125 and the sysctl in the way', (t) => {
   const r = run('unshare', ['--user', '--map-root-user', 'sh', '-c',
     'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', 'sh', BIN.contain, '-c', root, '/bin/true']);
   fails(r, 125, /user namespaces are disabled: sysctl user\.max_user_namespaces is 0/);
+});
+
+test('an empty DIR is a usage error that creates nothing in the working directory', (t) => {
+  const cwd = scratch(t);
+  const r = cli('contain', ['', 'true'], { cwd });
+  assert.equal(r.status, 64);
+  assert.equal(r.stderr, 'contain: DIR is empty (see --help)\n');
+  assert.deepEqual(readdirSync(cwd), []);
+});
+
+test('/ as DIR is refused in one line: the host\'s root is no container\'s', () => {
+  const r = cli('contain', ['-c', '/', '/bin/true']);
+  assert.equal(r.status, 64);
+  assert.equal(r.stderr, 'contain: /: the host\'s own root cannot be a container\'s root\n');
 });

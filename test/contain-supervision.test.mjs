@@ -212,3 +212,22 @@ test('a stop request while the container starts is kept for PID 1, not fatal to 
   assert.ok([3, 137].includes(r.status), `status ${r.status}: ${r.stderr}`);
   assert.equal(r.stderr, '');
 });
+
+test('a long --stop-timeout really waits, without a warning; past the bound it is refused', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  // 2147484 s is past Node's 32-bit timers: the supervisor's clock must
+  // not wrap it into an instant kill.
+  const c = await running(t, ['-c', '--stop-timeout', '2147484', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  c.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(c.child.exitCode, null, 'killed long before the timeout');
+  c.child.kill('SIGTERM');
+  const r = await c.done;
+  assert.equal(r.status, 137);
+  assert.equal(r.stderr, '');
+  for (const value of ['1000000001', '1e9', '-1', 'Infinity']) {
+    const refused = cli('contain', ['-c', '--stop-timeout', value, root, '/bin/true']);
+    assert.equal(refused.status, 64, value);
+    assert.equal(refused.stderr, `contain: --stop-timeout ${value}: not a number of seconds from 0 to 1000000000\n`);
+  }
+});

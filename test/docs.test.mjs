@@ -26,7 +26,7 @@ const TOOLS = {
     paragraphs: 5,
   },
   inject: {
-    options: ['-h, --help', '-V, --version'],
+    options: ['-e VAR=VALUE', '-u USER[:GROUP]', '-w DIR', '-h, --help', '-V, --version'],
     sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT',
       'EXAMPLES', 'SEE ALSO'],
     paragraphs: 7,

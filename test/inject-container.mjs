@@ -68,3 +68,22 @@ export function compileStatic(root, name, source, user = TEST_USER) {
 export function namespacesOf(pid) {
   return Object.fromEntries(readdirSync(`/proc/${pid}/ns`).map((name) => [name, readlinkSync(`/proc/${pid}/ns/${name}`)]));
 }
+
+/**
+ * Copies a dynamically linked host program (e.g. /bin/bash) into a
+ * container root with the libraries and ELF interpreter it needs, at the
+ * same paths, owned by `user`. Returns its path inside.
+ */
+export function copyHostProgram(root, program, user = TEST_USER) {
+  const script = [
+    'set -e',
+    `for f in "$1" $(ldd "$1" | grep -o '/[^ ]*'); do mkdir -p "$2$(dirname "$f")"; rm -f "$2$f"; cp -L "$f" "$2$f"; done`,
+  ].join('\n');
+  const r = spawnSync('/bin/sh', ['-c', script, 'sh', program, root], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`copying ${program}: ${r.stderr}`);
+  if (AS_ROOT) {
+    const who = account(user);
+    spawnSync('chown', ['-R', `${who.uid}:${who.gid}`, root]);
+  }
+  return program;
+}

@@ -7,8 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, needs, until } from './helpers.mjs';
-import { compileStatic, startContainer } from './inject-container.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, finished, needs, start, until } from './helpers.mjs';
+import { childrenOf } from './contain-support.mjs';
+import { comm, compileStatic, copyHostProgram, startContainer } from './inject-container.mjs';
+
+/** The state letter of a process (R, S, T...), or undefined once it is gone. */
+function state(pid) {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
+}
 
 // Pushes its argument and a newline into the terminal on stdin, as if typed.
 const TIOCSTI_SOURCE = `
@@ -165,4 +171,88 @@ test('the relayed pty follows the terminal: raw input, window size and resize', 
   // The caller's terminal is back in its own mode.
   term.type(STTY_MODES);
   await term.waitFor(/^icanon echo $/m);
+});
+
+test('CMD\'s terminal is a pty of the container\'s own devpts, and the relay writes each newline as \\r\\n', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t);
+  await term.waitFor('$ ');
+  // Every byte the caller's terminal receives, as a log or script(1) would.
+  const raw = join(root, '..', 'pane.raw');
+  term.tmux('pipe-pane', '-t', 'main', '-o', `cat >> ${raw}`);
+  term.type(`${BIN.inject} ${c.pid} sh -c 'tty; ls /dev/pts; stat -c %t:%T:%i "$(tty)"; stat -L -c %t:%T:%i /proc/self/fd/0; printf "one\\ntwo\\n"'`);
+  const seen = await term.waitFor(/^two$/m);
+  // tty names a device of the container's /dev/pts, which is fd 0 itself.
+  const [name, ...rest] = seen.slice(seen.indexOf('/dev/pts/')).split('\n');
+  assert.match(name, /^\/dev\/pts\/\d+$/);
+  const [listing, device, fd0] = rest;
+  assert.ok(listing.split(/\s+/).includes(name.slice('/dev/pts/'.length)), `${name} in: ${listing}`);
+  assert.equal(device, fd0);
+  term.type('echo "synced-$((6 * 7))"');
+  await term.waitFor('synced-42');
+  const bytes = readFileSync(raw, 'latin1');
+  assert.ok(bytes.includes('one\r\ntwo\r\n'), JSON.stringify(bytes));
+  assert.ok(!bytes.includes('\r\r\n'), JSON.stringify(bytes));
+});
+
+test('suspend in a shell under inject stops inject as a job; fg resumes both, and typing works after each step', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  copyHostProgram(root, '/bin/bash');
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t);
+  await term.waitFor('$ ');
+  // No `; echo $?` after it: the shell would run that at the stop.
+  term.type(`${BIN.inject} ${c.pid} /bin/bash --norc --noprofile -i`);
+  term.type('PS1="inside# "; echo "bash-$((2 * 21))"');
+  await term.waitFor(/^bash-42$/m);
+  term.type('suspend');
+  // Keys typed before the shell has its terminal set up again may be
+  // flushed: wait for its prompt.
+  await term.waitFor(/Stopped.*inject.*\n\$\s*$/);
+  // The caller's shell has its terminal back, in its own mode.
+  term.type('echo "host-$((6 * 7))"');
+  await term.waitFor(/^host-42$/m);
+  term.type(`echo "stopped:$(${STTY_MODES})"`);
+  await term.waitFor(/^stopped:icanon echo $/m);
+  term.type('fg');
+  term.type('echo "back-$((7 * 7))"');
+  await term.waitFor(/^back-49$/m);
+  term.type('exit 3');
+  // Typed ahead, it may come before the prompt: no ^ in the pattern.
+  term.type('echo "inject-status=$?"');
+  await term.waitFor(/inject-status=3$/m);
+  term.type(`echo "ended:$(${STTY_MODES})"`);
+  await term.waitFor(/^ended:icanon echo $/m);
+});
+
+test('CMD stopped by SIGSTOP from elsewhere stops inject; SIGCONT to inject continues both', async (t) => {
+  const root = busyboxRoot(t);
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const child = start(BIN.inject, [String(c.pid), 'sleep', '1001'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = finished(child);
+  t.after(() => child.kill('SIGKILL'));
+  const cmd = await until(() => childrenOf(child.pid).find((p) => comm(p) === 'sleep'), 20_000);
+  assert.ok(cmd, 'CMD runs');
+  process.kill(cmd, 'SIGSTOP');
+  assert.ok(await until(() => state(child.pid) === 'T', 20_000), 'inject stopped');
+  process.kill(child.pid, 'SIGCONT');
+  assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
+  // A stop for a moment, as killall5 makes one around the signals of a
+  // shutdown, leaves inject running: nothing would continue it.
+  process.kill(cmd, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 50));
+  process.kill(cmd, 'SIGCONT');
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(state(child.pid), 'S');
+  // A TSTP for inject stops CMD, though it leads a session of its own.
+  process.kill(child.pid, 'SIGTSTP');
+  assert.ok(await until(() => state(cmd) === 'T' && state(child.pid) === 'T', 20_000), 'both stopped');
+  process.kill(child.pid, 'SIGCONT');
+  assert.ok(await until(() => state(cmd) === 'S', 20_000), 'CMD runs again');
+  process.kill(child.pid, 'SIGTERM');
+  const r = await done;
+  assert.equal(r.status, 143, r.stderr);
 });

@@ -141,3 +141,51 @@ test('without newuidmap, a map of delegated ids is refused with the package to i
   assert.equal(r.stderr, `pseudo: -u 0:${ids.me.uid}:1,1:${ids.uid}:5: mapping ids other than your own needs newuidmap `
     + '(install the uidmap package)\n');
 });
+
+/**
+ * The range `usermod --add-subuids` should get: 65536 ids at 100000 + N *
+ * 65536 that no line of /etc/subuid or /etc/subgid has yet.
+ */
+function freeRange() {
+  const taken = ['/etc/subuid', '/etc/subgid'].flatMap((file) => {
+    const r = run('cat', [file], { user: 'root' });
+    return r.stdout.split('\n').map((l) => l.trim().split(':')).filter((f) => f.length === 3)
+      .map(([, start, count]) => [Number(start), Number(count)]);
+  });
+  for (let start = 100000; ; start += 65536) {
+    if (!taken.some(([s, c]) => s < start + 65536 && start < s + c)) return `${start}-${start + 65535}`;
+  }
+}
+
+test('with no subordinate ids, pseudo and contain say in one line that only root is mapped, why, and what adds a range', (t) => {
+  const nosub = account(NOSUB_USER);
+  if (!needs(t, AS_ROOT && nosub, `running as root with a user ${NOSUB_USER}`)) return;
+  const range = freeRange();
+  const why = `only root is mapped: ${NOSUB_USER} has no subordinate ids in /etc/subuid and /etc/subgid; `
+    + `add a range with: sudo usermod --add-subuids ${range} --add-subgids ${range} ${NOSUB_USER}`;
+  const r = cli('pseudo', ['id', '-u'], { user: NOSUB_USER });
+  assert.equal(r.stderr, `pseudo: ${why}\n`);
+  assert.equal(r.stdout, '0\n');
+  assert.equal(r.status, 0);
+  const dir = scratch(t, NOSUB_USER);
+  const contained = cli('contain', ['-c', dir, '/no/such/command'], { user: NOSUB_USER });
+  assert.equal(contained.stderr.split('\n')[0], `contain: ${why}`);
+  // Not when a map is given: the caller chose what to map.
+  for (const args of [['-u', `0:${nosub.uid}:1`], ['-g', `0:${nosub.gid}:1`]]) {
+    const given = cli('pseudo', [...args, 'id', '-u'], { user: NOSUB_USER });
+    assert.equal(given.stderr, '', args.join(' '));
+    assert.equal(given.stdout, '0\n');
+  }
+  const both = cli('pseudo', ['-u', `0:${nosub.uid}:1`, '-g', `0:${nosub.gid}:1`, 'id', '-u'], { user: NOSUB_USER });
+  assert.equal(both.stderr, '');
+  assert.equal(both.stdout, '0\n');
+  // A user with ranges hears nothing.
+  assert.equal(cli('pseudo', ['true']).stderr, '');
+});
+
+test('without newuidmap and newgidmap, the line names the package to install', (t) => {
+  if (!needs(t, AS_ROOT, 'hiding the helpers needs root')) return;
+  const r = withoutHelpers(['true']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, 'pseudo: only root is mapped: newuidmap and newgidmap are not installed; install the uidmap package\n');
+});

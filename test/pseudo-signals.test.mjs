@@ -1,7 +1,8 @@
 // Signals sent to pseudo reach the command it runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BIN, finished, start } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { BIN, finished, start, until } from './helpers.mjs';
 
 const FORWARDED = ['TERM', 'HUP', 'INT', 'QUIT', 'USR1', 'USR2'];
 
@@ -69,3 +70,40 @@ test('after a signal is passed on, the command still reads the stdin it shares w
   assert.equal(r.stdout, 'ready\ngot INT\nread one\nread two\n');
   assert.equal(r.status, 0);
 });
+
+/** The state letter of a process (R, S, T...), or undefined once it is gone. */
+function state(pid) {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
+}
+
+for (const detached of [false, true]) {
+  test(`a stopped command stops pseudo, and SIGCONT to pseudo continues both${detached ? ', in a session of its own' : ''}`, async (t) => {
+    // In a session of its own, pseudo's process group is orphaned: the
+    // kernel drops a SIGTSTP to it (to the command too), so pseudo must
+    // stop by SIGSTOP when the command was stopped by one.
+    const child = start(BIN.pseudo, ['sh', '-c', 'echo $$; exec sleep 1004'], { detached, stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = finished(child);
+    t.after(() => child.kill('SIGKILL'));
+    const cmd = Number(await new Promise((resolve) => child.stdout.once('data', resolve)));
+    assert.ok(await until(() => state(cmd) === 'S', 20_000), 'the command runs');
+    for (const signal of detached ? ['SIGSTOP'] : ['SIGTSTP', 'SIGSTOP']) {
+      process.kill(cmd, signal);
+      assert.ok(await until(() => state(child.pid) === 'T', 20_000), `pseudo stopped with the command (${signal})`);
+      // And stays so: nothing continues the command behind its back.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(state(cmd), 'T');
+      assert.equal(state(child.pid), 'T');
+      process.kill(child.pid, 'SIGCONT');
+      assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
+    }
+    // A stop for a moment (killall5's) leaves pseudo running.
+    process.kill(cmd, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill(cmd, 'SIGCONT');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(state(child.pid), 'S');
+    process.kill(cmd, 'SIGTERM');
+    const r = await done;
+    assert.equal(r.signal, 'SIGTERM', r.stderr);
+  });
+}

@@ -86,3 +86,33 @@ test('Ctrl-Z stops pseudo and its command as a job; fg resumes it, Ctrl-C ends i
   term.keys('echo "status=$?"', 'Enter');
   await shows(term, /^status=130$/m, 'status 130');
 });
+
+test('suspend in a job-control shell under pseudo stops pseudo as a job; fg gives the shell its terminal back', async (t) => {
+  if (!needs(t, haveTmux(), 'tmux is installed')) return;
+  const term = terminal(t);
+  await shows(term, /rc\$\s*$/, 'a prompt');
+  // bash takes the terminal for a process group of its own.
+  term.keys(`${BIN.pseudo} bash --norc --noprofile -i`, 'Enter');
+  term.keys('PS1="inside# "; echo "bash-$((2 * 21)) uid-$(id -u)"', 'Enter');
+  await shows(term, /^bash-42 uid-0$/m, 'bash running as root');
+  term.keys('suspend', 'Enter');
+  // Keys typed before a shell has set its terminal up again may be
+  // flushed: wait for its prompt each time.
+  await shows(term, /Stopped.*pseudo.*\nrc\$\s*$/, 'the job stopped');
+  term.keys('echo "host-$((6 * 7)) uid-$(id -u)"', 'Enter');
+  await shows(term, new RegExp(`^host-42 uid-${account(TEST_USER).uid}$`, 'm'), 'the caller\'s shell back');
+  term.keys('fg', 'Enter');
+  term.keys('echo "back-$((7 * 7)) uid-$(id -u)"', 'Enter');
+  await shows(term, /^back-49 uid-0$/m, 'bash back, and reading the terminal');
+  // Ctrl-Z on a job of bash's stops that job only: bash's own job control.
+  term.keys('sleep 10103', 'Enter');
+  const pid = await until(() => processes(['sleep', '10103'])[0], 20_000);
+  assert.ok(pid, 'the job is running');
+  term.keys('C-z');
+  await shows(term, /Stopped\s+sleep 10103\s*\ninside#\s*$/, 'bash reporting its job stopped');
+  term.keys('kill -9 %1', 'Enter');
+  assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the job ended');
+  term.keys('jobs; exit 4', 'Enter');
+  term.keys('echo "pseudo-status=$?"', 'Enter');
+  await shows(term, /pseudo-status=4$/m, 'pseudo ended with bash\'s status');
+});

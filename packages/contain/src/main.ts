@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_STATUSES, StepError, entryPath, explain, findContainer, isRunning, listContainers, native,
+  DEFAULT_STATUSES, StepError, entryPath, explain, findRunning, isRunning, listContainers, native,
   nativeOutput, usageError, version,
 } from '@rootless-containers/core';
 import { definitionDirs, findDefinition, loadDefinition } from './definition';
@@ -16,7 +16,7 @@ import { resolveSettings } from './settings';
 import { isDaemon, start, startDetached } from './start';
 
 function running(name: string) {
-  const info = findContainer(name);
+  const info = findRunning(name);
   if (!info) throw new StepError(`no running container of yours is called ${name}`);
   return info;
 }

@@ -89,7 +89,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     string: OPTIONS.filter((o) => o.value).map((o) => o.name),
     boolean: [...OPTIONS.filter((o) => !o.value).map((o) => o.name), 'c', 'n'],
     alias: Object.fromEntries(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o.name])),
-    repeatable: OPTIONS.filter((o) => o.repeat).map((o) => o.name),
+    repeat: OPTIONS.filter((o) => o.repeat).map((o) => o.name),
     unsetFlags: true,
   };
   const options = parseOptions(args, spec);

@@ -128,6 +128,7 @@ export async function start(settings: Settings): Promise<never> {
     uidMap: settings.uidMap?.value, uidLabel: settings.uidMap?.label,
     gidMap: settings.gidMap?.value, gidLabel: settings.gidMap?.label,
   });
+  if (plan.notice) process.stderr.write(`contain: ${plan.notice}\n`);
   const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
   const signals = new StartSignals(!relaysInput(settings, daemon));
   try {

@@ -1,6 +1,10 @@
 import { closeSync, readSync, readFileSync, writeSync } from 'node:fs';
-import { StepError } from './errors';
-import { Child, JoinConfig, REPORT_SIZE, SpawnConfig, native } from './native';
+import type { Pty } from './console';
+import { StepError, usageError } from './errors';
+import {
+  Child, EXEC_DANGLING_LINK, EXEC_DIRECTORY, EXEC_ELF_INTERPRETER, EXEC_SCRIPT_INTERPRETER, JoinConfig,
+  REPORT_SIZE, SpawnConfig, native,
+} from './native';
 import { MapPlan, writeMaps } from './userns';
 import { decodeStatus, reap, shellStatus } from './wait';
 
@@ -29,12 +33,31 @@ function readReport(fd: number): Report | null {
   return { error: buffer.readInt32LE(0), status: buffer.readInt32LE(4), step: text(8, 56), path: text(64, 256) };
 }
 
-/** Turns a child's report into the error main() explains. */
-function reportError(report: Report, command: string): StepError {
-  if (report.step === 'exec') {
-    if (report.error === 2) return new StepError(`${command}: command not found`, 0, 'not-found');
-    return new StepError(`cannot run ${command}`, report.error, 'not-executable');
+/**
+ * Why exec() failed, from the child's report (and the detail record that
+ * follows some): what is missing is named, with the path the command has
+ * where it runs, inside the container.
+ */
+function execError(report: Report, detail: string, command: string): StepError {
+  const path = report.path || command;
+  switch (report.status) {
+    case EXEC_ELF_INTERPRETER:
+      return new StepError(`cannot run ${path}: its ELF interpreter ${detail} is missing`, 0, 'not-executable');
+    case EXEC_SCRIPT_INTERPRETER:
+      return new StepError(`cannot run ${path}: its #! interpreter ${detail} is missing`, 0, 'not-executable');
+    case EXEC_DANGLING_LINK:
+      return new StepError(`cannot run ${path}: it is a dangling link to ${detail}`, 0, 'not-found');
+    case EXEC_DIRECTORY:
+      return new StepError(`cannot run ${path}: it is a directory`, 0, 'not-executable');
+    default:
+      if (report.error === 2) return new StepError(`${command}: command not found`, 0, 'not-found');
+      return new StepError(`cannot run ${command}`, report.error, 'not-executable');
   }
+}
+
+/** Turns a child's report into the error main() explains. */
+function reportError(report: Report, command: string, detail = ''): StepError {
+  if (report.step === 'exec') return execError(report, detail, command);
   if (report.step === '-i command') {
     const status = shellStatus(decodeStatus(report.status));
     return new StepError(`the -i command failed with status ${status}`, 0, 'helper', undefined, status);
@@ -76,6 +99,11 @@ export type BeforeGo = (pid: number) => Promise<void>;
 /** A caller's own message for a report, or undefined for the usual one. */
 export type ExplainReport = (report: Report) => StepError | undefined;
 
+/** An empty CMD would be looked up as a directory of PATH: refuse it. */
+export function checkCommand(argv: string[]): void {
+  if (argv.length > 0 && argv[0] === '') throw usageError('CMD is an empty string');
+}
+
 /**
  * Starts config.file in new namespaces: clones the child, writes its id
  * maps, runs `beforeGo`, lets it go on and waits until it has exec'd the
@@ -83,6 +111,7 @@ export type ExplainReport = (report: Report) => StepError | undefined;
  */
 export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeGo?: BeforeGo,
   explain?: ExplainReport): Promise<number> {
+  checkCommand([config.file]);
   const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
   const result = native().spawn(config, child);
   if (result < 0) throw new StepError('create namespaces', -result, 'setup', usernsHint());
@@ -108,31 +137,71 @@ function finishStart(child: Child, command: string, explain?: ExplainReport): nu
  */
 function awaitExec(child: Child, pid: number, command: string, explain?: ExplainReport): void {
   const report = readReport(child.report_fd);
+  const detail = report?.step === 'exec' ? readReport(child.report_fd) : null;
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   if (report) {
     reap(pid);
-    throw explain?.(report) ?? reportError(report, command);
+    throw explain?.(report) ?? reportError(report, command, detail?.step === 'exec detail' ? detail.path : '');
   }
 }
 
 /**
  * Runs config.file in the namespaces given by fds (ct_join): the joining
  * process reports the pid of the command, a child of ours, then exits.
+ * With `setUpPty`, CMD gets a pty the child opens from the container's
+ * own devpts (its path ''): setUpPty gets it, to keep, before CMD starts.
  */
-export function joinContainer(config: JoinConfig): number {
+export function joinContainer(config: JoinConfig, setUpPty?: (pty: Pty) => void): number {
+  checkCommand([config.file]);
+  const pair = new Int32Array([-1, -1]);
+  if (setUpPty) {
+    const made = native().socketpair(pair);
+    if (made < 0) throw new StepError('create a socket pair', -made);
+  }
   const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
-  const result = native().join(config, child);
-  if (result < 0) throw new StepError('fork', -result);
+  const result = native().join({ ...config, pty_socket: pair[1] }, child);
+  if (pair[1] >= 0) closeSync(pair[1]);
+  if (result < 0) {
+    if (pair[0] >= 0) closeSync(pair[0]);
+    throw new StepError('fork', -result);
+  }
   const command = config.argv[0] ?? config.file;
   writeSync(child.go_fd, 'g');
-  const started = readReport(child.report_fd);
-  reap(child.pid);
-  if (!started || started.step !== 'started') {
-    closeSync(child.go_fd);
-    closeSync(child.report_fd);
-    throw started ? reportError(started, command) : new StepError('join the container');
+  try {
+    if (setUpPty) receivePty(pair[0], child, setUpPty);
+  } finally {
+    if (pair[0] >= 0) closeSync(pair[0]);
   }
-  awaitExec(child, started.status, command);
+  // To its end: the joining process reports "started" and exits, and CMD
+  // closes its copy at exec, or reports why it failed, maybe first.
+  const records: Report[] = [];
+  for (let record; (record = readReport(child.report_fd));) records.push(record);
+  closeSync(child.go_fd);
+  closeSync(child.report_fd);
+  reap(child.pid);
+  const started = records.find((r) => r.step === 'started');
+  const failure = records.find((r) => r.step !== 'started' && r.step !== 'exec detail');
+  if (failure) {
+    if (started) reap(started.status);
+    const detail = records.find((r) => r.step === 'exec detail');
+    throw reportError(failure, command, detail?.path);
+  }
+  if (!started) throw new StepError('join the container');
   return started.status;
+}
+
+/**
+ * Takes the pty the child sends (nothing if it failed first: its report
+ * says why), has it set up, and lets the child go on to start CMD.
+ */
+function receivePty(socket: number, child: Child, setUpPty: (pty: Pty) => void): void {
+  const fds = new Int32Array(2);
+  const got = native().receiveFds(socket, fds, 2);
+  if (got === 2) {
+    setUpPty({ master: fds[0], slave: fds[1], path: '' });
+    writeSync(child.go_fd, 'g');
+    return;
+  }
+  for (let i = 0; i < got; i++) closeSync(fds[i]);
 }

@@ -13,13 +13,51 @@ export interface OptionSpec {
   /** Flags, e.g. ['h', 'V']. */
   boolean: string[];
   alias: Record<string, string>;
-  /** Options that take a value and may be given more than once (a list). */
-  repeatable?: string[];
+  /** Value-taking options that may be given more than once: an array. */
+  repeat?: string[];
   /** Leaves flags that were not given undefined instead of false. */
   unsetFlags?: boolean;
 }
 
 export type Options = minimist.ParsedArgs;
+
+/**
+ * Joins each value-taking option before the first non-option with its
+ * value, as --NAME=VALUE, for minimist: it would take a value that starts
+ * with '-', such as the -1 of `-u -1`, for an option of its own, and the
+ * option's own check would never see it.
+ */
+function joinValues(args: string[], spec: OptionSpec): string[] {
+  const names = (name: string) => [name, spec.alias[name],
+    ...Object.keys(spec.alias).filter((a) => spec.alias[a] === name)];
+  const takesValue = (name: string) => names(name).some((n) => n !== undefined && spec.string.includes(n));
+  const isFlag = (name: string) => names(name).some((n) => n !== undefined && spec.boolean.includes(n));
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--' || arg === '-' || !arg.startsWith('-')) return [...joined, ...args.slice(i)];
+    const hasNext = i + 1 < args.length;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2);
+      joined.push(!name.includes('=') && takesValue(name) && hasNext ? `--${name}=${args[++i]}` : arg);
+      continue;
+    }
+    // A cluster of short flags, perhaps ending in one that takes a value,
+    // given in the rest of the cluster or as the next argument.
+    const letters = arg.slice(1);
+    let at = 0;
+    while (at < letters.length && isFlag(letters[at])) at++;
+    if (at === letters.length || !takesValue(letters[at])) {
+      joined.push(arg);
+      continue;
+    }
+    if (at > 0) joined.push(`-${letters.slice(0, at)}`);
+    const attached = letters.slice(at + 1);
+    if (attached !== '') joined.push(`--${letters[at]}=${attached}`);
+    else joined.push(hasNext ? `--${letters[at]}=${args[++i]}` : `-${letters[at]}`);
+  }
+  return joined;
+}
 
 /**
  * Parses options up to the first non-option, like getopt's '+', so that
@@ -30,7 +68,7 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
   const known = new Set([...spec.string, ...spec.boolean, ...Object.keys(spec.alias),
     ...Object.values(spec.alias)]);
   let unknown: string | undefined;
-  const options = minimist(args, {
+  const options = minimist(joinValues(args, spec), {
     string: spec.string,
     boolean: spec.boolean,
     alias: spec.alias,
@@ -48,12 +86,13 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
   if (unknown) throw usageError(`unknown option ${unknown}`, true);
   for (const name of spec.string) {
     const value = options[name];
-    if (Array.isArray(value) && !spec.repeatable?.includes(name)) {
+    const repeatable = spec.repeat?.includes(name);
+    if (Array.isArray(value) && !repeatable) {
       throw usageError(`option ${spelling(args, spec, name)} given more than once`, true);
     }
-    if (value === '' || (Array.isArray(value) && value.includes(''))) {
-      throw usageError(`option ${spelling(args, spec, name)} needs a value`, true);
-    }
+    const values: unknown[] = value === undefined ? [] : [value].flat();
+    if (values.includes('')) throw usageError(`option ${spelling(args, spec, name)} needs a value`, true);
+    if (repeatable) options[name] = values;
   }
   if (spec.unsetFlags) {
     for (const name of spec.boolean) if (options[name] === null) delete options[name];

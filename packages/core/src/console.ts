@@ -12,7 +12,8 @@ function tty(): typeof Tty {
 export interface Pty {
   master: number;
   slave: number;
-  /** Host path of the slave, e.g. /dev/pts/3, bound at /dev/console. */
+  /** Host path of the slave, e.g. /dev/pts/3, bound at /dev/console;
+   * '' for a pty of a container's own devpts (inject's). */
   path: string;
 }
 
@@ -48,7 +49,8 @@ export class ConsoleRelay {
     this.master = new (tty().ReadStream)(pty.master);
   }
 
-  private resize = (): void => {
+  /** Gives the pty the caller's window size (again, e.g. after a stop). */
+  resize = (): void => {
     const source = process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
     if (source?.rows && source.columns) native().setWinsize(this.pty.master, source.rows, source.columns);
   };
@@ -64,8 +66,12 @@ export class ConsoleRelay {
     stdout.on('error', this.hangUp);
     if (!this.relaysInput) return;
     const { stdin } = process;
-    stdin.setRawMode(true);
-    this.restore = () => stdin.setRawMode(false);
+    // Fully raw, output processing too, which setRawMode() would leave
+    // on: the pty has made each \n a \r\n already, and the terminal
+    // would add another \r. Restored natively on every exit.
+    const raw = native().ttyRaw(0);
+    if (raw < 0) throw new StepError('put the terminal in raw mode', -raw);
+    this.restore = () => native().ttyRestore();
     process.on('exit', this.restore);
     stdin.on('data', (data: Buffer) => this.master.write(data));
     // A terminal reads end of file (or EIO) once it is hung up: pass the

@@ -26,6 +26,14 @@ export function parseMap(text: string, option: string): IdMap {
     if (fields.length !== 3 || !fields.every((f) => /^\d+$/.test(f))) {
       throw usageError(`${option} ${text}: '${part}' is not START:LOWER:COUNT`);
     }
+    // Refused as typed: past 2^53 a Number would round, and the message
+    // would show another number than the one given.
+    fields.forEach((field, i) => {
+      const limit = i === 2 ? MAX_ID + 1 : MAX_ID;
+      if (field.replace(/^0+(?=\d)/, '').length > 10 || Number(field) > limit) {
+        throw usageError(`${option} ${text}: ${field} is more than ${i === 2 ? `the ${limit} ids there are` : `the largest id, ${limit}`}`);
+      }
+    });
     const [inner, outer, count] = fields.map(Number);
     map.push({ inner, outer, count });
   }

@@ -50,6 +50,8 @@ export interface SpawnConfig {
   search_path: string | null;
   argv: (string | null)[];
   envp: (string | null)[];
+  /** fds above 2 the command gets too (pseudo's caller's). */
+  keep_fds?: number[];
 }
 
 export interface JoinConfig {
@@ -57,7 +59,16 @@ export interface JoinConfig {
   ns_fds: number[];
   root_fd: number;
   setgroups: number;
-  console: number;
+  /** Set by joinContainer(): where the child sends the container's pty. */
+  pty_socket?: number;
+  uid: number;
+  gid: number;
+  /** Supplementary groups, set when setgroups is allowed. */
+  groups: number[];
+  dir: string | null;
+  /** 1: / when dir cannot be entered. */
+  dir_fallback: number;
+  deathsig: number;
   file: string;
   search_path: string | null;
   argv: (string | null)[];
@@ -75,7 +86,8 @@ export interface Native {
   spawn(config: SpawnConfig, child: Child): number;
   join(config: JoinConfig, child: Child): number;
   runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
-  waitpid(pid: number, status: Int32Array, nohang: number): number;
+  /** flags: WAIT_NOHANG | WAIT_STOPPED. */
+  waitpid(pid: number, status: Int32Array, flags: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
   isatty(fd: number): number;
   setWinsize(fd: number, rows: number, cols: number): number;
@@ -90,7 +102,24 @@ export interface Native {
   listen(path: string): number;
   exec(path: string, argv: (string | null)[], envp: (string | null)[], fds: Int32Array, count: number,
     nullStdio: number): number;
+  ttyRaw(fd: number): number;
+  ttyRestore(): number;
+  stopLike(pid: number, signal: number, tty: number, graceMs: number): number;
+  openInRoot(rootFd: number, path: string): number;
+  socketpair(fds: Int32Array): number;
+  receiveFds(socket: number, fds: Int32Array, max: number): number;
 }
+
+/** ct_waitpid() flags (containers.h). */
+export const WAIT_NOHANG = 1;
+export const WAIT_STOPPED = 2;
+
+/** The status of an "exec" report (CT_EXEC_* in containers.h). */
+export const EXEC_ERROR = 0;
+export const EXEC_ELF_INTERPRETER = 1;
+export const EXEC_SCRIPT_INTERPRETER = 2;
+export const EXEC_DANGLING_LINK = 3;
+export const EXEC_DIRECTORY = 4;
 
 /** Size of struct ct_report: int32 error, int32 status, char step[56], char path[256]. */
 export const REPORT_SIZE = 320;
@@ -219,24 +248,36 @@ function bind(koffi: Koffi, path: string): Native {
     search_path: 'const char *',
     argv: 'const char **',
     envp: 'const char **',
+    keep_fds: 'const int32_t *',
   });
   koffi.struct('ct_join_config', {
     user_fd: 'int32_t',
     ns_fds: koffi.array('int32_t', 7),
     root_fd: 'int32_t',
     setgroups: 'int32_t',
-    console: 'int32_t',
+    pty_socket: 'int32_t',
+    uid: 'uint32_t',
+    gid: 'uint32_t',
+    ngroups: 'int32_t',
+    groups: 'const uint32_t *',
+    dir: 'const char *',
+    dir_fallback: 'int32_t',
+    deathsig: 'int32_t',
     file: 'const char *',
     search_path: 'const char *',
     argv: 'const char **',
     envp: 'const char **',
   });
   koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' });
+  const spawn = lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)');
+  const join = lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)');
   return {
-    spawn: lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)'),
-    join: lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)'),
+    spawn: (config, child) => spawn({ ...config,
+      keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
+    join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, ngroups: config.groups.length,
+      groups: Uint32Array.from(config.groups) }, child),
     runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
-    waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t nohang)'),
+    waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
     isatty: lib.func('int ct_isatty(int32_t fd)'),
     setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
@@ -248,5 +289,11 @@ function bind(koffi: Koffi, path: string): Native {
     pipe: lib.func('int ct_pipe(_Out_ int32_t *fds)'),
     listen: lib.func('int ct_listen(const char *path)'),
     exec: lib.func('int ct_exec(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t null_stdio)'),
+    ttyRaw: lib.func('int ct_tty_raw(int32_t fd)'),
+    ttyRestore: lib.func('int ct_tty_restore(void)'),
+    stopLike: lib.func('int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms)'),
+    openInRoot: lib.func('int ct_open_in_root(int32_t root_fd, const char *path)'),
+    socketpair: lib.func('int ct_socketpair(_Out_ int32_t *fds)'),
+    receiveFds: lib.func('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),
   };
 }

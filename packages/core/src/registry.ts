@@ -164,7 +164,7 @@ export function listContainers(): ContainerInfo[] {
 }
 
 /** The running container called `name`, or undefined. */
-export function findContainer(name: string): ContainerInfo | undefined {
+export function findRunning(name: string): ContainerInfo | undefined {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(name)) return undefined;
   const dir = join(registryDir(false), name);
   if (!held(dir)) return undefined;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Ending } from './wait';
 
@@ -82,4 +83,42 @@ export function endLike(ending: Ending): never | void {
   }
   try { process.kill(process.pid, signal); } catch { /* fall through */ }
   setTimeout(() => process.exit(128 + signal), 50);
+}
+
+const SIGSTOP = 19;
+
+/**
+ * How long a stopped command must stay stopped before its wrapper stops
+ * too: killall5 (sysvinit's shutdown) stops every process in the
+ * container only for the moment it takes to signal them all.
+ */
+export const STOP_GRACE_MS = 200;
+
+/** Parent, process group and session of a process, from /proc/PID/stat. */
+function lineage(pid: number): { ppid: number; pgrp: number; session: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const [, ppid, pgrp, session] = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+    return { ppid, pgrp, session };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The signal to stop ourselves with when a child stopped by `signal`:
+ * the same, so that a shell reports the job as it would the child, but
+ * SIGSTOP when our process group is orphaned (no ancestor in it has a
+ * parent in our session but outside the group): the kernel drops the
+ * SIGTSTP, SIGTTIN and SIGTTOU of such a group, and we would not stop.
+ */
+export function ownStopSignal(signal: number): number {
+  const own = lineage(process.pid);
+  if (!own) return SIGSTOP;
+  for (let member = own; ;) {
+    const parent = member.ppid > 0 ? lineage(member.ppid) : undefined;
+    if (!parent || parent.session !== own.session) return SIGSTOP;
+    if (parent.pgrp !== own.pgrp) return signal;
+    member = parent;
+  }
 }

@@ -44,3 +44,32 @@ export function readSubids(file: string, user: string, id: number): Range[] {
   }
   return parseSubids(text, user, id);
 }
+
+/** Every range a subordinate id file delegates, to anyone. */
+export function allSubids(file: string): Range[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').map((line) => line.trim().split(':'))
+    .filter((f) => f.length === 3 && /^\d+$/.test(f[1]) && /^\d+$/.test(f[2]))
+    .map(([, start, count]) => ({ start: Number(start), count: Number(count) }));
+}
+
+/** What useradd gives: 65536 ids, from 100000 on. */
+const RANGE_COUNT = 65536;
+const RANGE_BASE = 100000;
+
+/**
+ * A range of 65536 ids at 100000 + N * 65536 that no one has in either
+ * file yet, to suggest to a user who has none.
+ */
+export function freeRange(taken: Range[]): Range | undefined {
+  for (let start = RANGE_BASE; start + RANGE_COUNT - 1 <= MAX_ID - 1; start += RANGE_COUNT) {
+    const clash = taken.some((r) => r.start < start + RANGE_COUNT && start < r.start + r.count);
+    if (!clash) return { start, count: RANGE_COUNT };
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import {
   ALL_IDS, IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
 } from './idmap';
 import { native } from './native';
-import { Range, SUBGID, SUBUID, readSubids } from './subid';
+import { Range, SUBGID, SUBUID, allSubids, freeRange, readSubids } from './subid';
 import { reap, shellStatus } from './wait';
 
 /** The uid and gid maps of a new user namespace, and how to write them. */
@@ -15,6 +15,8 @@ export interface MapPlan {
   /** Write with newuidmap/newgidmap (false: write /proc/PID/*_map directly). */
   uidHelper: string | null;
   gidHelper: string | null;
+  /** Why only root is mapped, and what to do about it, for main to print. */
+  notice?: string;
 }
 
 export interface MapOptions {
@@ -103,11 +105,60 @@ export function planMaps(options: MapOptions): MapPlan {
     } else {
       map = helper ? defaultMap(own, delegated) : defaultMap(own, []);
     }
-    return { map, helper: isSelfMap(map, own) ? null : helper };
+    const single = isSelfMap(map, own);
+    return { map, helper: single ? null : helper, single, missing: delegated.length === 0, installed: helper !== null };
   };
   const u = side(uid, SUBUID, options.uidMap, options.uidLabel ?? '-u', 'newuidmap');
   const g = side(gid, SUBGID, options.gidMap, options.gidLabel ?? '-g', 'newgidmap');
-  return { uid: u.map, gid: g.map, uidHelper: u.helper, gidHelper: g.helper };
+  return {
+    uid: u.map, gid: g.map, uidHelper: u.helper, gidHelper: g.helper,
+    // Not when a map is given: its caller chose what to map.
+    notice: options.uidMap !== undefined || options.gidMap !== undefined ? undefined
+      : singleNotice(user, { ...u, name: 'uid', file: SUBUID, helperName: 'newuidmap' },
+        { ...g, name: 'gid', file: SUBGID, helperName: 'newgidmap' }),
+  };
+}
+
+interface Side {
+  name: 'uid' | 'gid';
+  file: string;
+  helperName: string;
+  /** Only the caller's own id is mapped. */
+  single: boolean;
+  /** No range for the caller in the file. */
+  missing: boolean;
+  /** The helper (newuidmap, newgidmap) was found. */
+  installed: boolean;
+}
+
+/**
+ * One line when the default maps hold only root: which side, why (no
+ * range, no helper), and the command that fixes it, with a free range.
+ */
+function singleNotice(user: string, ...sides: Side[]): string | undefined {
+  const single = sides.filter((s) => s.single);
+  if (single.length === 0) return undefined;
+  const what = single.length === 2 ? 'only root is mapped' : `only root's ${single[0].name} is mapped`;
+  const join = (words: string[]) => words.join(' and ');
+  const why: string[] = [], fix: string[] = [];
+  const noHelper = single.filter((s) => !s.installed);
+  if (noHelper.length > 0) {
+    why.push(`${join(noHelper.map((s) => s.helperName))} ${noHelper.length > 1 ? 'are' : 'is'} not installed`);
+    fix.push('install the uidmap package');
+  }
+  const noRange = single.filter((s) => s.missing);
+  if (noRange.length > 0) {
+    const ids = noRange.length > 1 ? 'ids' : `${noRange[0].name}s`;
+    why.push(`${user} has no subordinate ${ids} in ${join(noRange.map((s) => s.file))}`);
+    const free = freeRange([...allSubids(SUBUID), ...allSubids(SUBGID)]);
+    if (free) {
+      const range = `${free.start}-${free.start + free.count - 1}`;
+      const flags = noRange.map((s) => `--add-sub${s.name}s ${range}`).join(' ');
+      fix.push(`add a range with: sudo usermod ${flags} ${user}`);
+    }
+  }
+  if (why.length === 0) return undefined;
+  return `${what}: ${join(why)}${fix.length > 0 ? `; ${fix.join(', then ')}` : ''}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { native } from './native';
+import { WAIT_NOHANG, WAIT_STOPPED, native } from './native';
 
 /** How a process ended: an exit code, or the signal that killed it. */
 export type Ending = { code: number; signal?: undefined } | { code?: undefined; signal: number };
@@ -19,21 +19,36 @@ export function reap(pid: number): Ending | undefined {
   return native().waitpid(pid, status, 0) === pid ? decodeStatus(status[0]) : undefined;
 }
 
+/** The signal that stopped a child, for a waitpid() status that says so. */
+function stopSignal(status: number): number | undefined {
+  return (status & 0xff) === 0x7f ? (status >> 8) & 0xff : undefined;
+}
+
 /**
  * Waits for one child without blocking the event loop: SIGCHLD wakes us,
  * and waitpid(pid, WNOHANG) asks for that child only, never -1, which
- * would steal the children of Node's child_process.
+ * would steal the children of Node's child_process. With `onStop`, a
+ * stop of the child is reported to it too (WUNTRACED), and the wait goes
+ * on once it returns.
  */
-export function waitForExit(pid: number): Promise<Ending> {
+export function waitForExit(pid: number, onStop?: (signal: number) => void): Promise<Ending> {
   const status = new Int32Array(1);
+  const flags = WAIT_NOHANG | (onStop ? WAIT_STOPPED : 0);
   return new Promise((resolve, reject) => {
     const check = () => {
-      const result = native().waitpid(pid, status, 1);
-      if (result === 0) return;
-      process.removeListener('SIGCHLD', check);
-      clearInterval(keepAlive);
-      if (result === pid) resolve(decodeStatus(status[0]));
-      else reject(new Error(`waitpid ${pid}: ${result}`));
+      for (;;) {
+        const result = native().waitpid(pid, status, flags);
+        if (result === 0) return;
+        const stopped = result === pid ? stopSignal(status[0]) : undefined;
+        if (stopped === undefined) {
+          process.removeListener('SIGCHLD', check);
+          clearInterval(keepAlive);
+          if (result === pid) resolve(decodeStatus(status[0]));
+          else reject(new Error(`waitpid ${pid}: ${result}`));
+          return;
+        }
+        onStop!(stopped);
+      }
     };
     process.on('SIGCHLD', check);
     // Signal handles are unref'd: this timer keeps Node alive meanwhile,

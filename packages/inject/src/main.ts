@@ -1,20 +1,25 @@
 /**
- * inject PID [CMD [ARG]...]: run a command as root inside the running
- * container whose contain process (or PID 1) is PID.
+ * inject PID [CMD [ARG]...]: run a command inside the running container
+ * whose contain process (or PID 1) is PID, as its root or another user.
  */
-import { accessSync, closeSync, constants } from 'node:fs';
+import { closeSync } from 'node:fs';
 import {
-  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, explain, relaySignals,
-  joinContainer, openPty, parseOptions, shellStatus, usageError, version, waitForExit, native,
+  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, explain, findRunning, joinContainer, native,
+  STOP_GRACE_MS, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
+import { Account, existsInRoot, resolveAccount } from './account';
 import { HELP } from './help';
 import { Entry, closeEntry, openEntry } from './namespaces';
-import { Target, containerPath, findContainer, parsePid, setgroupsAllowed } from './target';
+import {
+  Target, endedError, environment, findContainer, hasEnded, mapped, parsePid, setgroupsAllowed,
+} from './target';
 
-/** Where CMD is looked up when PID 1 has no PATH: contain's own. */
+/** Where CMD is looked up when the environment has no PATH: contain's own. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** How long output of CMD's leftovers on the pty is still relayed. */
 const PTY_GRACE_MS = 200;
+const SIGKILL = 9;
+const SIGTSTP = 20;
 
 /**
  * A setuid or setgid inject would let its caller enter any container, and
@@ -26,70 +31,166 @@ function refuseSetid(): void {
   }
 }
 
-/** The caller's $SHELL if the container has it, else /bin/sh. */
-function defaultShell(target: Target): string {
-  const shell = process.env.SHELL;
-  if (!shell?.startsWith('/')) return '/bin/sh';
-  try {
-    accessSync(`${target.dir}/root${shell}`, constants.X_OK);
-    return shell;
-  } catch {
-    return '/bin/sh';
+/** The -e VAR=VALUE options, checked. */
+function parseSettings(values: string[]): string[] {
+  for (const setting of values) {
+    if (!/^[^=]+=/.test(setting)) throw usageError(`-e ${setting}: not VAR=VALUE`);
   }
+  return values;
 }
 
-/** Starts CMD in the container; returns its pid. */
-function enter(target: Target, command: string[], pty: Pty | null): number {
+/**
+ * CMD's environment: that of the container's PID 1 (its PATH, its
+ * container=contain), the caller's TERM, the user's HOME, USER, LOGNAME
+ * and SHELL, then the -e settings. Nothing else of the caller's.
+ */
+function commandEnvironment(target: Target, account: Account, settings: string[]): Map<string, string> {
+  const env = new Map<string, string>();
+  const set = (entry: string) => {
+    const at = entry.indexOf('=');
+    env.set(entry.slice(0, at), entry.slice(at + 1));
+  };
+  environment(target).forEach(set);
+  if (process.env.TERM !== undefined) env.set('TERM', process.env.TERM);
+  env.set('HOME', account.home);
+  for (const name of ['USER', 'LOGNAME']) {
+    if (account.name === undefined) env.delete(name);
+    else env.set(name, account.name);
+  }
+  env.set('SHELL', account.shell);
+  settings.forEach(set);
+  return env;
+}
+
+/** Checks that the account's ids exist in the container's user namespace. */
+function checkMapped(target: Target, account: Account, spec: string | undefined): Account {
+  if (!mapped(target, 'uid_map', account.uid)) {
+    throw usageError(`-u ${spec ?? 0}: uid ${account.uid} is not mapped in the container`);
+  }
+  if (!mapped(target, 'gid_map', account.gid)) {
+    throw usageError(`-u ${spec ?? 0}: gid ${account.gid} is not mapped in the container`);
+  }
+  // Where setgroups is denied, groups stay as they are; an unmapped one
+  // would make setgroups() fail.
+  const groups = setgroupsAllowed(target) ? account.groups.filter((g) => mapped(target, 'gid_map', g)) : [];
+  return { ...account, groups };
+}
+
+interface Request {
+  command: string[] | undefined;
+  user: string | undefined;
+  dir: string | undefined;
+  settings: string[];
+  terminal: boolean;
+}
+
+/** Starts CMD in the container, as the user asked for: its pid. */
+function enter(target: Target, request: Request, setUpPty?: (pty: Pty) => void): number {
   let entry: Entry | undefined;
   try {
     entry = openEntry(target);
+    const account = checkMapped(target, resolveAccount(entry.root, request.user), request.user);
+    const env = commandEnvironment(target, account, request.settings);
+    const shell = existsInRoot(entry.root, account.shell) ? account.shell : '/bin/sh';
+    const command = request.command ?? [shell];
     return joinContainer({
       user_fd: entry.user,
       ns_fds: [...entry.others, ...Array(7 - entry.others.length).fill(-1)],
       root_fd: entry.root,
       setgroups: setgroupsAllowed(target) ? 1 : 0,
-      console: pty ? pty.slave : -1,
+      uid: account.uid,
+      gid: account.gid,
+      groups: account.groups,
+      // The user's home by default, as a login would; / if it has none.
+      dir: request.dir ?? account.home,
+      dir_fallback: request.dir === undefined ? 1 : 0,
+      // A killed inject takes CMD with it, terminal or not.
+      deathsig: SIGKILL,
       file: command[0],
-      search_path: containerPath(target, DEFAULT_PATH),
+      search_path: env.get('PATH') ?? DEFAULT_PATH,
       argv: [...command, null],
-      envp: [...Object.entries(process.env).map(([k, v]) => `${k}=${v}`), null],
-    });
+      envp: [...[...env].map(([k, v]) => `${k}=${v}`), null],
+    }, setUpPty);
+  } catch (error) {
+    // PID 1 may have ended since it was found: say so, not what failed.
+    if (!(error instanceof StepError && error.reason === 'usage') && hasEnded(target)) throw endedError(target);
+    throw error;
   } finally {
     if (entry) closeEntry(entry);
     closeSync(target.fd);
   }
 }
 
+/** The host pid of PID 1 of the caller's running container `name`. */
+function pidOfName(name: string): number {
+  const info = findRunning(name);
+  if (!info) throw new StepError(`no running container of yours is called ${name}`);
+  return info.pid1;
+}
+
 async function run(args: string[]): Promise<number> {
   refuseSetid();
-  const options = parseOptions(args, { string: [], boolean: ['h', 'V'], alias: { h: 'help', V: 'version' } });
+  const options = parseOptions(args, {
+    string: ['e', 'u', 'w'],
+    boolean: ['h', 'V'],
+    alias: { h: 'help', V: 'version' },
+    repeat: ['e'],
+  });
   if (options.help) return void process.stdout.write(HELP), 0;
   if (options.version) return void process.stdout.write(`inject ${version()}\n`), 0;
   // minimist turns a numeric first operand into a number: take the
   // operands as typed, the tail of args.
   const operands = args.slice(args.length - options._.length);
-  if (operands.length === 0) throw usageError('PID is missing', true);
-  const [pidText, ...rest] = operands;
-  const target = findContainer(parsePid(pidText));
-  const command = rest.length > 0 ? rest : [defaultShell(target)];
+  if (operands.length === 0) throw usageError('NAME or PID is missing', true);
+  const [targetText, ...rest] = operands;
+  const given = /^[0-9]/.test(targetText) ? parsePid(targetText) : pidOfName(targetText);
+  if (rest.length > 0) checkCommand(rest);
+  const request: Request = {
+    command: rest.length > 0 ? rest : undefined,
+    user: options.u,
+    dir: options.w,
+    settings: parseSettings(options.e),
+    terminal: native().isatty(0) === 1,
+  };
+  const target = findContainer(given);
 
-  // A terminal on stdin gets a pty of its own in between: nothing in the
-  // container can then push input into the caller's terminal (TIOCSTI)
-  // or keep it open once inject has exited.
-  const pty = native().isatty(0) === 1 ? openPty() : null;
-  const relay = pty && new ConsoleRelay(pty);
+  // A terminal on stdin gets a pty of the container's own in between:
+  // nothing in the container can then push input into the caller's
+  // terminal (TIOCSTI) or keep it open once inject has exited.
+  let relay: ConsoleRelay | null = null;
+  const setUpPty = request.terminal ? (pty: Pty) => { relay = new ConsoleRelay(pty); } : undefined;
   // Listening before CMD starts: a signal that comes meanwhile waits for
   // the event loop, and then goes to CMD instead of ending inject.
   const signals = relaySignals(FORWARDED);
-  const pid = enter(target, command, pty);
+  // A TSTP for inject (Ctrl-Z when stdin is no terminal) is one for CMD.
+  // But CMD leads a session of its own, where the kernel drops SIGTSTP
+  // (an orphaned process group): stop it with SIGSTOP instead. Handlers
+  // run from the event loop, once enter() has returned the pid.
+  let pid = 0;
+  let suspending = false;
+  const suspend = () => {
+    suspending = true;
+    process.kill(pid, 'SIGSTOP');
+  };
+  process.on('SIGTSTP', suspend);
+  pid = enter(target, request, setUpPty);
   signals.to(pid);
-  relay?.start();
-  const ending = await waitForExit(pid);
+  const console = relay as ConsoleRelay | null;
+  console?.start();
+  // When CMD stops (and stays stopped), so does inject, the caller's
+  // terminal back in its own mode; fg continues both, raw again, at the
+  // window's new size.
+  const ending = await waitForExit(pid, (signal) => {
+    native().stopLike(pid, ownStopSignal(suspending ? SIGTSTP : signal), -1, STOP_GRACE_MS);
+    suspending = false;
+    console?.resize();
+  });
   signals.stop();
-  if (relay) {
+  process.removeListener('SIGTSTP', suspend);
+  if (console) {
     // A process CMD left behind may hold the pty open for ever: relay
     // what is pending, then let it go.
-    await Promise.race([relay.finish(), new Promise((r) => setTimeout(r, PTY_GRACE_MS))]);
+    await Promise.race([console.finish(), new Promise((r) => setTimeout(r, PTY_GRACE_MS))]);
   }
   return shellStatus(ending);
 }

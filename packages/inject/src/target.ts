@@ -12,6 +12,8 @@ const PID_MAX_LIMIT = 4194304;
 export interface Target {
   /** Host pid of the container's PID 1. */
   pid: number;
+  /** The pid inject was given: contain's, or PID 1's. */
+  given: number;
   /** fd of /proc/PID: paths through it fail if that process is gone,
    * even if its pid number is reused meanwhile. */
   fd: number;
@@ -43,7 +45,7 @@ function openProcess(pid: number): Target | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(`open /proc/${pid}`, error);
   }
-  return { pid, fd, dir: `/proc/self/fd/${fd}` };
+  return { pid, given: pid, fd, dir: `/proc/self/fd/${fd}` };
 }
 
 function field(status: string, name: string): string[] {
@@ -57,11 +59,22 @@ function owner(proc: Target): number | undefined {
   return status === undefined ? undefined : Number(field(status, 'Uid')[0]);
 }
 
-/** PID 1 of a PID namespace below ours, started by contain. */
-function isContainerInit(proc: Target): boolean {
+/** Whether the process was PID 1 of a PID namespace below ours. */
+function isInit(proc: Target): boolean {
   const status = read(`${proc.dir}/status`);
   const nspid = status === undefined ? [] : field(status, 'NSpid');
-  if (nspid.length < 2 || nspid[nspid.length - 1] !== '1') return false;
+  return nspid.length >= 2 && nspid[nspid.length - 1] === '1';
+}
+
+/** A process that has ended but is not reaped yet: a zombie. */
+function ended(proc: Target): boolean {
+  const status = read(`${proc.dir}/status`);
+  return status !== undefined && field(status, 'State')[0] === 'Z';
+}
+
+/** PID 1 of a PID namespace below ours, started by contain. */
+function isContainerInit(proc: Target): boolean {
+  if (!isInit(proc)) return false;
   return (read(`${proc.dir}/environ`) ?? '').split('\0').includes('container=contain');
 }
 
@@ -95,25 +108,45 @@ export function findContainer(pid: number): Target {
     throw new StepError(`process ${pid} belongs to another user`);
   }
   if (isContainerInit(given)) return given;
+  // A PID 1 that has exited, and is not reaped yet, shows no environment.
+  const gone = isInit(given) && ended(given);
   closeSync(given.fd);
+  if (gone) throw new StepError(`process ${pid}, a container's PID 1, has ended`);
+  let endedInit = false;
   for (const child of children(pid)) {
     const init = openProcess(child);
     if (!init) continue;
-    if (mine(init) && isContainerInit(init)) return init;
+    if (mine(init) && isContainerInit(init)) return { ...init, given: pid };
+    endedInit ||= mine(init) && isInit(init) && ended(init);
     closeSync(init.fd);
   }
+  if (endedInit) throw new StepError(`the container of process ${pid} has ended`);
   throw new StepError(`process ${pid} is neither contain nor a container's PID 1`);
 }
 
-/** Environment of the container's PID 1, as NAME=value strings. */
-function environment(target: Target): string[] {
-  return (read(`${target.dir}/environ`) ?? '').split('\0');
+/** The error for a container whose PID 1 went away after we found it. */
+export function endedError(target: Target): StepError {
+  return target.given === target.pid
+    ? new StepError(`process ${target.pid}, a container's PID 1, has ended`)
+    : new StepError(`the container of process ${target.given} has ended`);
 }
 
-/** The PATH of the container's PID 1, to look CMD up in. */
-export function containerPath(target: Target, fallback: string): string {
-  const entry = environment(target).find((e) => e.startsWith('PATH='));
-  return entry ? entry.slice(5) : fallback;
+/** Whether the container's PID 1 has ended (or is gone) by now. */
+export function hasEnded(target: Target): boolean {
+  return read(`${target.dir}/status`) === undefined || ended(target);
+}
+
+/** Environment of the container's PID 1, as NAME=value strings. */
+export function environment(target: Target): string[] {
+  return (read(`${target.dir}/environ`) ?? '').split('\0').filter((e) => e.includes('='));
+}
+
+/** Whether an id is mapped in the container's uid_map (or gid_map). */
+export function mapped(target: Target, file: 'uid_map' | 'gid_map', id: number): boolean {
+  return (read(`${target.dir}/${file}`) ?? '').split('\n').some((line) => {
+    const [inner, , count] = line.trim().split(/\s+/).map(Number);
+    return id >= inner && id < inner + count;
+  });
 }
 
 /** Whether the container's user namespace lets its root call setgroups(). */

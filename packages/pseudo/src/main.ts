@@ -2,15 +2,89 @@
  * pseudo [OPTIONS] [CMD [ARG]...]: run a command as root in a new user
  * namespace, the caller's delegated ids mapped above it.
  */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, explain, endLike, native, relaySignals,
-  parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, checkCommand, explain, endLike, native, ownStopSignal,
+  relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
 const SIGKILL = 9;
+/** PATH when the caller has none: root's usual one. */
+const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Root's directories, each before its bin directory if PATH has that. */
+const SBIN_DIRS = [['/usr/local/sbin', '/usr/local/bin'], ['/usr/sbin', '/usr/bin'], ['/sbin', '/bin']];
+
+/**
+ * The caller's PATH with root's sbin directories it lacks: chroot, dpkg
+ * --root and the like are root's commands, and CMD is root.
+ */
+export function rootPath(path: string | undefined): string {
+  if (path === undefined) return ROOT_PATH;
+  const dirs = path.split(':');
+  for (const [sbin, bin] of SBIN_DIRS) {
+    if (dirs.includes(sbin)) continue;
+    const at = dirs.indexOf(bin);
+    if (at >= 0) dirs.splice(at, 0, sbin);
+    else dirs.push(sbin);
+  }
+  return dirs.join(':');
+}
+
+function link(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pipes open in our ancestors (as far as we may look), by inode. */
+function ancestorPipes(): Set<string> {
+  const pipes = new Set<string>();
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16; depth++) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      break;
+    }
+    for (const fd of fds) {
+      const target = link(`/proc/${pid}/fd/${fd}`);
+      if (target?.startsWith('pipe:')) pipes.add(target);
+    }
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return pipes;
+}
+
+/**
+ * The fds above 2 that pseudo's caller gave it, to pass on to CMD. Node
+ * marks the fds it inherits close-on-exec at start-up, as its own, so
+ * they are told apart by what they are: Node's own are epoll and event
+ * fds and pipes of its making, which no other process has; a pipe is the
+ * caller's when an ancestor has it open too (a make jobserver's, a
+ * shell's). Run before pseudo opens anything that stays open.
+ */
+function callerFds(): number[] {
+  let pipes: Set<string> | undefined;
+  return readdirSync('/proc/self/fd').map(Number).filter((fd) => {
+    // The directory's own fd is gone by now, and its link with it.
+    const target = fd > 2 ? link(`/proc/self/fd/${fd}`) : undefined;
+    if (target === undefined || target.startsWith('anon_inode:')) return false;
+    if (!target.startsWith('pipe:')) return true;
+    pipes ??= ancestorPipes();
+    return pipes.has(target);
+  });
+}
 
 async function run(args: string[]): Promise<void> {
+  const inherited = callerFds();
   const options = parseOptions(args, {
     string: ['u', 'g'],
     boolean: ['h', 'V'],
@@ -19,17 +93,22 @@ async function run(args: string[]): Promise<void> {
   if (options.help) return void process.stdout.write(HELP);
   if (options.version) return void process.stdout.write(`pseudo ${version()}\n`);
 
-  const command = options._.length > 0 ? options._ : [process.env.SHELL || '/bin/sh'];
+  const command = options._.length > 0 ? options._.map(String) : [process.env.SHELL || '/bin/sh'];
+  checkCommand(command);
   const plan = planMaps({ uidMap: options.u, gidMap: options.g });
-  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
-  // The command shares our terminal and process group: Ctrl-C and Ctrl-\
-  // reach it from the terminal itself, so pass INT and QUIT on only when
-  // no terminal sent them. Listen before the command starts, so that a
-  // signal sent meanwhile waits for it instead of killing us. isatty(),
-  // not process.stdin: opening that stream would make the stdin we share
-  // with the command non-blocking, and its reads would fail.
-  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT') && native().isatty(0) === 1;
-  const relay = relaySignals(FORWARDED, fromTerminal);
+  if (plan.notice) process.stderr.write(`pseudo: ${plan.notice}\n`);
+  const path = rootPath(process.env.PATH);
+  const env = Object.entries({ ...process.env, PATH: path }).map(([k, v]) => `${k}=${v}`);
+  // The command shares our terminal and process group: Ctrl-C, Ctrl-\
+  // and Ctrl-Z reach it from the terminal itself, so pass INT, QUIT and
+  // TSTP on only when no terminal sent them (a TSTP passed on after fg
+  // would stop the command again). Listen before the command starts, so
+  // that a signal sent meanwhile waits for it instead of killing us.
+  // isatty(), not process.stdin: opening that stream would make the
+  // stdin we share with the command non-blocking, and its reads would fail.
+  const terminal = native().isatty(0) === 1;
+  const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT' || s === 'SIGTSTP') && terminal;
+  const relay = relaySignals([...FORWARDED, 'SIGTSTP'], fromTerminal);
   const pid = await spawnContained({
     clone_flags: CLONE_NEWUSER,
     setgroups: setgroupsAllowed(plan) ? 1 : 0,
@@ -40,15 +119,21 @@ async function run(args: string[]): Promise<void> {
     root: null, console_path: null, bind_sys: 0, cgroup2: 0, devpts_options: null,
     hostname: null, init_command: null, helper_env: null,
     file: command[0],
-    search_path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    search_path: path,
     argv: [...command, null],
     envp: [...env, null],
+    // Not a sandbox: a make jobserver's pipes and the like pass through.
+    keep_fds: inherited,
   }, plan).catch((error) => {
     relay.stop();
     throw error;
   });
   relay.to(pid);
-  const ending = await waitForExit(pid);
+  // A job to the caller's shell: when the command stops, so do we, and
+  // fg continues both (with the terminal given back to the command's
+  // process group, e.g. that of an interactive shell).
+  const ending = await waitForExit(pid,
+    (signal) => native().stopLike(pid, ownStopSignal(signal), terminal ? 0 : -1, STOP_GRACE_MS));
   relay.stop();
   endLike(ending);
 }

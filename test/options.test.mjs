@@ -1,0 +1,65 @@
+// Option values and operands that used to get a misleading message: a
+// negative number as an option's value reaches that option's own check,
+// an empty CMD is a usage error, and a huge id is echoed as typed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { TEST_USER, account, busyboxRoot, cli } from './helpers.mjs';
+
+/** Asserts one line on stderr, nothing on stdout, and the status. */
+function refused(r, status, message) {
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `${message}\n`);
+  assert.equal(r.status, status);
+}
+
+test('a negative number as an option\'s value reaches the option\'s own check', (t) => {
+  const root = busyboxRoot(t);
+  refused(cli('pseudo', ['-u', '-1', 'true']), 64, 'pseudo: -u -1: \'-1\' is not START:LOWER:COUNT');
+  refused(cli('pseudo', ['-g', '-1:0:1', 'true']), 64, 'pseudo: -g -1:0:1: \'-1:0:1\' is not START:LOWER:COUNT');
+  refused(cli('contain', ['-u', '-1', root]), 64, 'contain: -u -1: \'-1\' is not START:LOWER:COUNT');
+  for (const option of ['--stop-timeout', '--stop-signal']) {
+    const r = cli('contain', [option, '-1', root]);
+    assert.equal(r.status, 64, r.stderr);
+    assert.match(r.stderr, new RegExp(`^contain: ${option} -1: [^\\n]+\\n$`));
+  }
+  // Not an inject option: the PID must come first.
+  refused(cli('inject', ['-u', '-1', '-w', '-2', '-e', '-3', 'abc']), 64, 'inject: abc: not a pid (see --help)');
+});
+
+test('options keep their other spellings: attached, clustered, --name=value', () => {
+  const me = account(TEST_USER);
+  for (const args of [
+    [`-u0:${me.uid}:1`, `-g0:${me.gid}:1`],
+    [`--u=0:${me.uid}:1`, '-g', `0:${me.gid}:1`],
+  ]) {
+    const r = cli('pseudo', [...args, 'cat', '/proc/self/uid_map']);
+    assert.equal(r.stderr, '', args.join(' '));
+    assert.deepEqual(r.stdout.trim().split(/\s+/).map(Number), [0, me.uid, 1]);
+  }
+  refused(cli('pseudo', ['-u']), 64, 'pseudo: option -u needs a value (see --help)');
+  refused(cli('pseudo', ['-hx']), 64, 'pseudo: unknown option -x (see --help)');
+  refused(cli('pseudo', ['-u', '0:1:1', '-u', '0:1:1', 'true']), 64, 'pseudo: option -u given more than once (see --help)');
+  // After the first operand, nothing is an option.
+  assert.equal(cli('pseudo', ['echo', '-u', '-1']).stdout, '-u -1\n');
+});
+
+test('an empty CMD is a usage error, and nothing is created', (t) => {
+  const root = busyboxRoot(t);
+  const before = readdirSync(root).sort();
+  refused(cli('pseudo', ['']), 64, 'pseudo: CMD is an empty string');
+  refused(cli('pseudo', ['', 'arg']), 64, 'pseudo: CMD is an empty string');
+  refused(cli('contain', [root, '']), 64, 'contain: CMD is an empty string');
+  refused(cli('contain', ['-c', root, '', 'arg']), 64, 'contain: CMD is an empty string');
+  refused(cli('inject', ['1', '']), 64, 'inject: CMD is an empty string');
+  assert.deepEqual(readdirSync(root).sort(), before);
+});
+
+test('an id too large for a map is named as it was typed', () => {
+  refused(cli('pseudo', ['-u', '99999999999999999999:0:1', 'true']), 64,
+    'pseudo: -u 99999999999999999999:0:1: 99999999999999999999 is more than the largest id, 4294967294');
+  refused(cli('pseudo', ['-g', '0:1000:18446744073709551616', 'true']), 64,
+    'pseudo: -g 0:1000:18446744073709551616: 18446744073709551616 is more than the 4294967295 ids there are');
+  refused(cli('pseudo', ['-u', '0:4294967295:1', 'true']), 64,
+    'pseudo: -u 0:4294967295:1: 4294967295 is more than the largest id, 4294967294');
+});
