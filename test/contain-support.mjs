@@ -100,12 +100,10 @@ export function mountPointsOf(mountinfo) {
 
 /**
  * Entries of /tmp that could be contain's leftovers: not those of the
- * test harness (rc-test-*), which other tests create meanwhile, nor the
- * registry of running containers (contain-UID without XDG_RUNTIME_DIR),
- * where a container killed by SIGKILL stays until the next start sweeps it.
+ * test harness (rc-test-*), which other tests create meanwhile.
  */
 export function tmpEntries() {
-  return readdirSync('/tmp').filter((n) => !n.startsWith('rc-test-') && !/^contain-\d+$/.test(n)).sort();
+  return readdirSync('/tmp').filter((n) => !n.startsWith('rc-test-')).sort();
 }
 
 /** Gives a file made by the test runner to the test user. */
