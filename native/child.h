@@ -22,6 +22,9 @@ void report(int fd, const char *step, int error, int status);
 void report_path(int fd, const char *step, const char *path, int error, int status);
 _Noreturn void fail(int fd, const char *step);
 _Noreturn void fail_path(int fd, const char *step, const char *path);
+/* A failing start calls `undo` before it exits (give_up). */
+void when_failing(void (*undo)(void));
+_Noreturn void give_up(int status);
 void await_go(int go_fd);
 void watch_parent(int go_fd, int deathsig);
 

@@ -11,7 +11,8 @@
  * exits; end of file on that pipe instead means exec() succeeded. */
 struct ct_report {
   int32_t error;   /* errno of the failing call, 0 for a helper's status */
-  int32_t status;  /* wait status of a helper, or a pid for "started" */
+  int32_t status;  /* wait status of a helper, a pid for "started", or the
+                    * 1-based index of the ct_mount a step was for */
   char step[56];   /* what was being done, e.g. "mount /proc" */
   char path[256];  /* the path it was done to, inside the container, or "" */
 };
@@ -26,6 +27,29 @@ struct ct_report {
 #define CT_EXEC_DANGLING_LINK 3      /* a symbolic link to nothing */
 #define CT_EXEC_DIRECTORY 4
 
+/* What a container's file system is built from, DIR aside. */
+enum ct_root_mode {
+  CT_ROOT_DIR = 0,       /* DIR itself, writable */
+  CT_ROOT_EPHEMERAL = 1, /* DIR under a throwaway layer on a tmpfs */
+  CT_ROOT_READ_ONLY = 2, /* the same layer, made read-only before the pivot */
+};
+
+enum ct_mount_kind { CT_BIND = 1, CT_RO_BIND = 2, CT_TMPFS = 3 };
+
+#define CT_MOUNT_DIR 1     /* the source is a directory, and so the mount point */
+#define CT_MOUNT_ON_LINK 2 /* a link at target is covered, not followed */
+
+/* A mount asked for (--bind, --ro-bind, --tmpfs, or by contain itself),
+ * made after /dev, /proc and /sys, in order. */
+struct ct_mount {
+  int32_t kind;             /* enum ct_mount_kind */
+  int32_t flags;            /* CT_MOUNT_* */
+  uint32_t attrs;           /* MOUNT_ATTR_* of a tmpfs: ro, nosuid, ... */
+  const char *source;       /* absolute host path; NULL for a tmpfs */
+  const char *target;       /* absolute path in the container */
+  const char *const *options; /* tmpfs options, KEY=VALUE or FLAG; NULL-terminated */
+};
+
 /* What ct_spawn() does in the child before exec(). */
 struct ct_spawn_config {
   uint64_t clone_flags;     /* CLONE_NEW* namespaces to create */
@@ -35,6 +59,9 @@ struct ct_spawn_config {
   int32_t keep_stdin;       /* 1: fd 0 stays ours, the console is only 1 and 2 */
   int32_t deathsig;         /* signal sent to the child when its parent dies */
   const char *root;         /* directory to become /, NULL to keep / */
+  int32_t root_mode;        /* enum ct_root_mode */
+  int32_t mount_count;
+  const struct ct_mount *mounts;
   const char *console_path; /* console slave to bind at /dev/console */
   int32_t bind_sys;         /* 1: bind the host /sys read-only (no new netns) */
   int32_t cgroup2;          /* 1: mount cgroup2 at /sys/fs/cgroup */

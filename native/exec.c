@@ -110,7 +110,8 @@ _Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const ch
   } else {
     exec_in_path(file, path, argv, envp);
   }
-  _exit(explain_exec(report_fd, found[0] ? found : NULL, found[0] ? found_error : errno));
+  /* A start that fails here leaves nothing it created (give_up). */
+  give_up(explain_exec(report_fd, found[0] ? found : NULL, found[0] ? found_error : errno));
 }
 
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,

@@ -1,105 +1,22 @@
-/* The container's file system: DIR as /, with a synthetic /dev, its own
- * /proc and /sys, entered with pivot_root() so the host's root is gone. */
+/* The container's file system, in the order the kernel needs: what comes
+ * from the host is opened while the host's tree is still there; the root
+ * (DIR, or DIR under a throwaway layer) covers DIR, in this mount
+ * namespace only; /dev, /proc, /sys and the mounts asked for go on mount
+ * points found inside it; the -i command runs; the root is made read-only
+ * if asked; and pivot_root() leaves the host's tree behind. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <string.h>
 #include <unistd.h>
-#include "child.h"
+#include "mounts.h"
 
-static const char *const devices[] = {
-  "null", "zero", "full", "random", "urandom", "tty", NULL
-};
-
-static const char *const links[][2] = {
-  { "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" },
-  { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-  { "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" }, { NULL, NULL }
-};
-
-static void ensure_dir(int report_fd, const char *path) {
-  if (mkdir(path, 0755) < 0 && errno != EEXIST)
-    fail(report_fd, "create a mount point in the new root");
-}
-
-static void bind_file(int report_fd, const char *source, const char *target) {
-  int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
-
-  if (fd < 0)
-    fail(report_fd, "create a device node in /dev");
-  close(fd);
-  if (mount(source, target, NULL, MS_BIND, NULL) < 0)
-    fail(report_fd, "bind a host device into /dev");
-}
-
-static void in_dev(char *path, size_t size, const char *name) {
-  size_t length = strlen(name);
-
-  if (length + 5 > size)
-    length = size - 5;
-  memcpy(path, "dev/", 4);
-  memcpy(path + 4, name, length);
-  path[4 + length] = 0;
-}
-
-static void mount_dev(const struct ct_spawn_config *config, int report_fd) {
-  char path[64], source[64];
-
-  ensure_dir(report_fd, "dev");
-  if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=64k,nr_inodes=1024") < 0)
-    fail(report_fd, "mount tmpfs at /dev");
-  ensure_dir(report_fd, "dev/pts");
-  ensure_dir(report_fd, "dev/shm");
-  ensure_dir(report_fd, "dev/mqueue");
-  /* A new devpts instance: the container's ptys are not the host's. */
-  if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, config->devpts_options) < 0)
-    fail(report_fd, "mount devpts at /dev/pts");
-  if (mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-    fail(report_fd, "mount tmpfs at /dev/shm");
-  /* mqueue follows the new IPC namespace; not every kernel has it. */
-  mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-  /* No mknod() in a user namespace: bind the host's nodes instead. */
-  for (int i = 0; devices[i]; i++) {
-    memcpy(source, "/", 2);
-    in_dev(source + 1, sizeof source - 1, devices[i]);
-    in_dev(path, sizeof path, devices[i]);
-    bind_file(report_fd, source, path);
-  }
-  if (config->console_path)
-    bind_file(report_fd, config->console_path, "dev/console");
-  for (int i = 0; links[i][0]; i++) {
-    in_dev(path, sizeof path, links[i][0]);
-    if (symlink(links[i][1], path) < 0)
-      fail(report_fd, "create a link in /dev");
-  }
-}
-
-static void make_read_only(int report_fd, const char *path) {
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-
-  if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) < 0)
-    fail(report_fd, "make /sys read-only");
-}
-
-static void mount_sys(const struct ct_spawn_config *config, int report_fd) {
-  ensure_dir(report_fd, "sys");
-  if (config->bind_sys) {
-    /* sysfs can only be mounted by the owner of the network namespace:
-     * with the host's network, show the host's /sys, read-only. */
-    if (mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0)
-      fail(report_fd, "bind /sys");
-    make_read_only(report_fd, "sys");
-  } else if (mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-    fail(report_fd, "mount sysfs at /sys");
-  }
-  if (config->cgroup2
-      && mount("cgroup2", "sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-    fail(report_fd, "mount cgroup2 at /sys/fs/cgroup");
+_Noreturn void fail_mount(int report_fd, const char *step, const char *path, int index) {
+  report_path(report_fd, step, path, errno, index);
+  give_up(126);
 }
 
 static void run_init_command(const struct ct_spawn_config *config, int report_fd) {
@@ -109,40 +26,93 @@ static void run_init_command(const struct ct_spawn_config *config, int report_fd
 
   if (pid < 0)
     fail(report_fd, "start the -i command");
-  if (pid == 0)
+  if (pid == 0) {
+    /* Its failure is ours to undo, not its own: it shares our mounts. */
+    when_failing(NULL);
     exec_command(-1, argv[0], NULL, argv, config->helper_env);
+  }
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       fail(report_fd, "wait for the -i command");
   if (status != 0) {
     report(report_fd, "-i command", 0, status);
-    _exit(125);
+    give_up(125);
   }
 }
 
-void enter_root(const struct ct_spawn_config *config, int report_fd) {
-  /* Private first: no mount made below may propagate to the host. */
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    fail(report_fd, "make mounts private");
-  /* pivot_root() needs the new root to be a mount point. */
-  if (mount(config->root, config->root, NULL, MS_BIND | MS_REC, NULL) < 0)
-    fail(report_fd, "bind the root directory");
-  if (chdir(config->root) < 0)
-    fail(report_fd, "enter the root directory");
-  mount_dev(config, report_fd);
-  ensure_dir(report_fd, "proc");
-  /* Mounted from inside the new PID namespace, so it shows only ours. */
-  if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-    fail(report_fd, "mount /proc");
-  mount_sys(config, report_fd);
-  if (config->init_command)
-    run_init_command(config, report_fd);
+/* Overlays need the scratch tmpfs: a throwaway root, a read-only view. */
+static int needs_layers(const struct ct_spawn_config *config) {
+  if (config->root_mode != CT_ROOT_DIR)
+    return 1;
+  for (int i = 0; i < config->mount_count; i++)
+    if (config->mounts[i].kind == CT_RO_BIND)
+      return 1;
+  return 0;
+}
+
+/* The new root, detached: a clone of DIR with the mounts below it, made
+ * before the scratch tmpfs covers DIR (or it would be in it), or an
+ * overlay with DIR as its lower layer and the upper one on that tmpfs. */
+static int make_root(const struct ct_spawn_config *config, int report_fd, int dir_fd, int *sources,
+                     int *scratch_fd) {
+  int root = -1;
+
+  if (config->root_mode == CT_ROOT_DIR
+      && (root = clone_tree(dir_fd, "", AT_EMPTY_PATH | AT_RECURSIVE)) < 0)
+    fail_path(report_fd, "bind the root directory", config->root);
+  if (!needs_layers(config))
+    return root;
+  *scratch_fd = scratch_fs(report_fd, dir_fd);
+  make_read_only_views(config, report_fd, *scratch_fd, sources);
+  if (root < 0 && (root = root_layer(*scratch_fd, dir_fd)) < 0)
+    fail_path(report_fd, "mount an overlay of the root", config->root);
+  return root;
+}
+
+static void leave_host(int report_fd) {
   /* Stack the old root on the new one, then detach it: nothing of the
-   * host's tree stays reachable. */
+   * host's tree stays reachable, the scratch tmpfs included. */
   if (syscall(SYS_pivot_root, ".", ".") < 0)
     fail(report_fd, "pivot_root");
+  note_pivot();
   if (umount2(".", MNT_DETACH) < 0)
     fail(report_fd, "detach the host root");
   if (chdir("/") < 0)
     fail(report_fd, "chdir /");
+}
+
+void enter_root(const struct ct_spawn_config *config, int report_fd) {
+  int sources[MAX_MOUNTS], dir_fd, scratch_fd = -1, sys_source, root;
+  struct dev_sources dev_sources;
+
+  if (config->mount_count > MAX_MOUNTS) {
+    errno = E2BIG;
+    fail(report_fd, "prepare the mounts");
+  }
+  /* Private first: no mount made below may propagate to the host. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    fail(report_fd, "make mounts private");
+  if ((dir_fd = open(config->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    fail_path(report_fd, "open the root directory", config->root);
+  open_dev_sources(config, report_fd, &dev_sources);
+  sys_source = open_sys_source(config, report_fd);
+  open_mount_sources(config, report_fd, sources);
+  root = make_root(config, report_fd, dir_fd, sources, &scratch_fd);
+  /* At DIR (over the scratch tmpfs): the -i command runs in it there,
+   * and pivot_root() needs the new root to be a mount. */
+  if (attach_mount(root, dir_fd) < 0 || fchdir(root) < 0)
+    fail_path(report_fd, "mount the root at", config->root);
+  note_root(root);
+  mount_dev(config, report_fd, root, &dev_sources);
+  mount_proc_sys(config, report_fd, root, sys_source);
+  attach_mounts(config, report_fd, root, sources);
+  if (config->init_command)
+    run_init_command(config, report_fd);
+  /* Read-only for good: the layer's superblock, which the container
+   * never sees and so cannot remount; and the root mount, for the
+   * mount table to say so. */
+  if (config->root_mode == CT_ROOT_READ_ONLY
+      && (freeze_fs(scratch_fd) < 0 || set_attrs(root, 0, MOUNT_ATTR_RDONLY) < 0))
+    fail(report_fd, "make the root read-only");
+  leave_host(report_fd);
 }

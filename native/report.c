@@ -27,9 +27,23 @@ void report(int fd, const char *step, int error, int status) {
   report_path(fd, step, NULL, error, status);
 }
 
+static void (*undo)(void);
+
+void when_failing(void (*function)(void)) {
+  undo = function;
+}
+
+_Noreturn void give_up(int status) {
+  /* What this start created goes before we exit: the parent, which
+   * reaps us after reading our report, finds nothing left. */
+  if (undo)
+    undo();
+  _exit(status);
+}
+
 _Noreturn void fail_path(int fd, const char *step, const char *path) {
   report_path(fd, step, path, errno, 0);
-  _exit(126);
+  give_up(126);
 }
 
 _Noreturn void fail(int fd, const char *step) {

@@ -18,6 +18,7 @@ const TOOLS = {
   contain: {
     options: ['-c, --no-console', '-d, --detach', '-e, --env VAR=VALUE', '-f, --file FILE', '-g, --gid-map MAP',
       '-i, --inside CMD', '-n', '-o, --outside CMD', '-u, --uid-map MAP', '--hostname NAME', '--init', '--name NAME',
+      '--bind SRC[:DST]', '--ro-bind SRC[:DST]', '--tmpfs DST[:OPTIONS]', '--read-only', '--ephemeral',
       '--stop-signal SIG', '--stop-timeout SECS', '--list', '--stop NAME', '--attach NAME', '--log NAME',
       '-h, --help', '-V, --version'],
     sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'RUNNING CONTAINERS', 'HELPERS',

@@ -29,6 +29,17 @@ Options:
                  and passes every signal on to CMD
   --name NAME    the container's name (default: its definition's, or DIR's
                  name made unique); without DIR, start NAME.ini
+  --bind SRC[:DST]
+                 show the host file or directory SRC at DST (default:
+                 the same path) in the container (repeatable)
+  --ro-bind SRC[:DST]
+                 the same, read-only, even for the container's root
+  --tmpfs DST[:OPTIONS]
+                 mount a new tmpfs at DST with mount(8) and tmpfs(5)
+                 options such as size=64m,mode=1777 (repeatable)
+  --read-only    make the root read-only; mounts in it stay as they are
+  --ephemeral    keep every change to the root in a throwaway layer:
+                 DIR is only read
   --stop-signal SIG
                  signal asking PID 1 to shut down (default: the one its
                  program wants, see below)
@@ -55,7 +66,8 @@ background, and contain --attach NAME returns to it.
 
 Every running container has a name of its own, which contain --list
 shows and inject(1) takes. A second container on the same DIR is
-refused while the first runs.
+refused while the first runs, unless one of them is --read-only or
+--ephemeral.
 
 SIGTERM, SIGHUP, and SIGINT unless a terminal is relayed to the console,
 shut the container down: PID 1 gets the stop signal, and the container is

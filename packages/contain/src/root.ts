@@ -11,8 +11,13 @@ import { Labeled } from './settings';
 /** The mount points contain itself needs in every root. */
 export const MOUNT_POINTS = ['dev', 'proc', 'sys'];
 
+/** The root as given, for messages: DIR, or FILE:LINE: root DIR. */
+export function rootWhere(given: Labeled): string {
+  return given.label === 'DIR' ? given.value : `${given.label} ${given.value}`;
+}
+
 export function rootDirectory(given: Labeled): string {
-  const where = given.label === 'DIR' ? given.value : `${given.label} ${given.value}`;
+  const where = rootWhere(given);
   let real: string;
   try {
     real = realpathSync(given.value);

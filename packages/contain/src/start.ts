@@ -7,12 +7,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
-  CLONE_NEWUTS, Entry, IdMap, Pty, SpawnConfig, StepError, claimRoot, entryPath, native, nativeOutput, openPty, planMaps,
-  releaseEntry, reserveName, setgroupsAllowed, signalNumber, spawnContained, writeInfo,
+  CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
+  entryPath, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
+  spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
+import { MountPlan, explainMountReport, planMounts } from './mounts';
 import { isKnownInit } from './program';
-import { nameFromRoot, rootDirectory } from './root';
+import { nameFromRoot, rootDirectory, rootWhere } from './root';
 import { Settings } from './settings';
 import { StartSignals, handOver } from './supervisor';
 
@@ -120,6 +122,7 @@ export function isDaemon(): boolean {
 export async function start(settings: Settings): Promise<never> {
   const daemon = isDaemon();
   const root = rootDirectory(settings.root);
+  const mounts = planMounts(settings.mounts);
   const command = settings.command;
   const plan = planMaps({
     uidMap: settings.uidMap?.value, uidLabel: settings.uidMap?.label,
@@ -131,8 +134,9 @@ export async function start(settings: Settings): Promise<never> {
   try {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
     const consolePlan = planConsole(settings, daemon);
-    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan), plan,
-      settings.outside === undefined ? undefined : outsideHelper(settings.outside));
+    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, mounts), plan,
+      settings.outside === undefined ? undefined : outsideHelper(settings.outside),
+      (report) => explainMountReport(report, mounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));
     writeInfo(entry, {
       name: entry.name,
       supervisor: process.pid,
@@ -190,8 +194,14 @@ function removals(entry: Entry): string[] {
   ];
 }
 
+/** How the root was asked for, for messages: the option, or DIR. */
+function rootModeName(settings: Settings): string {
+  if (settings.readOnly) return '--read-only';
+  return settings.ephemeral ? '--ephemeral' : 'DIR';
+}
+
 function spawnConfig(settings: Settings, root: string, command: string[], plan: ReturnType<typeof planMaps>,
-  consolePlan: ConsolePlan): SpawnConfig {
+  consolePlan: ConsolePlan, mounts: MountPlan[]): SpawnConfig {
   const { pty } = consolePlan;
   const env = ['container=contain', `PATH=${CONTAINER_PATH}`];
   if (pty) env.push(`TERM=${(!isDaemon() && process.env.TERM) || 'linux'}`);
@@ -212,6 +222,10 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     // If contain dies, PID 1 dies, and with it the whole PID namespace.
     deathsig: SIGKILL,
     root,
+    // A read-only root is the throwaway one, frozen: it wins over --ephemeral.
+    root_mode: settings.readOnly ? ROOT_READ_ONLY : settings.ephemeral ? ROOT_EPHEMERAL : ROOT_DIR,
+    mount_count: mounts.length,
+    mounts: mounts.length > 0 ? mounts : null,
     console_path: pty ? pty.path : null,
     bind_sys: hostNetwork ? 1 : 0,
     cgroup2: hostHasCgroup2() ? 1 : 0,

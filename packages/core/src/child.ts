@@ -9,7 +9,7 @@ import { MapPlan, writeMaps } from './userns';
 import { decodeStatus, reap, shellStatus } from './wait';
 
 /** A record from a child's report pipe (struct ct_report). */
-interface Report {
+export interface Report {
   error: number;
   status: number;
   step: string;
@@ -62,7 +62,9 @@ function reportError(report: Report, command: string, detail = ''): StepError {
     const status = shellStatus(decodeStatus(report.status));
     return new StepError(`the -i command failed with status ${status}`, 0, 'helper', undefined, status);
   }
-  const hint = report.step.startsWith('mount') || report.step.startsWith('bind')
+  // Only a refusal is the file system's doing: not a missing or odd mount point.
+  const refused = report.error === 1 || report.error === 13;
+  const hint = refused && (report.step.startsWith('mount') || report.step.startsWith('bind'))
     ? 'is the directory on a file system that allows mounts from a user namespace?' : undefined;
   return new StepError(report.path ? `${report.step} ${report.path}` : report.step, report.error, 'setup', hint);
 }
@@ -94,6 +96,9 @@ function abort(child: Child): void {
 /** What happens between clone() and letting the child go on. */
 export type BeforeGo = (pid: number) => Promise<void>;
 
+/** A caller's own message for a report, or undefined for the usual one. */
+export type ExplainReport = (report: Report) => StepError | undefined;
+
 /** An empty CMD would be looked up as a directory of PATH: refuse it. */
 export function checkCommand(argv: string[]): void {
   if (argv.length > 0 && argv[0] === '') throw usageError('CMD is an empty string');
@@ -104,7 +109,8 @@ export function checkCommand(argv: string[]): void {
  * maps, runs `beforeGo`, lets it go on and waits until it has exec'd the
  * command (or reported the step that failed). Returns its pid.
  */
-export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeGo?: BeforeGo): Promise<number> {
+export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeGo?: BeforeGo,
+  explain?: ExplainReport): Promise<number> {
   checkCommand([config.file]);
   const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
   const result = native().spawn(config, child);
@@ -116,12 +122,12 @@ export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeG
     abort(child);
     throw error;
   }
-  return finishStart(child, config.argv[0] ?? config.file);
+  return finishStart(child, config.argv[0] ?? config.file, explain);
 }
 
-function finishStart(child: Child, command: string): number {
+function finishStart(child: Child, command: string, explain?: ExplainReport): number {
   writeSync(child.go_fd, 'g');
-  awaitExec(child, child.pid, command);
+  awaitExec(child, child.pid, command, explain);
   return child.pid;
 }
 
@@ -129,14 +135,14 @@ function finishStart(child: Child, command: string): number {
  * Reads the child's report pipe to its end: nothing means `pid` exec'd
  * the command; a report means it failed, and `pid` is reaped.
  */
-function awaitExec(child: Child, pid: number, command: string): void {
+function awaitExec(child: Child, pid: number, command: string, explain?: ExplainReport): void {
   const report = readReport(child.report_fd);
   const detail = report?.step === 'exec' ? readReport(child.report_fd) : null;
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   if (report) {
     reap(pid);
-    throw reportError(report, command, detail?.step === 'exec detail' ? detail.path : '');
+    throw explain?.(report) ?? reportError(report, command, detail?.step === 'exec detail' ? detail.path : '');
   }
 }
 

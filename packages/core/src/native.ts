@@ -8,6 +8,21 @@ import { StepError } from './errors';
 
 type Koffi = typeof import('koffi');
 
+/** A mount asked for (struct ct_mount): see native/containers.h. */
+export interface MountConfig {
+  kind: number;
+  flags: number;
+  attrs: number;
+  source: string | null;
+  target: string;
+  options: (string | null)[] | null;
+}
+
+/** enum ct_root_mode, enum ct_mount_kind and the CT_MOUNT_* flags. */
+export const ROOT_DIR = 0, ROOT_EPHEMERAL = 1, ROOT_READ_ONLY = 2;
+export const MOUNT_BIND = 1, MOUNT_RO_BIND = 2, MOUNT_TMPFS = 3;
+export const MOUNT_DIR = 1, MOUNT_ON_LINK = 2;
+
 export interface SpawnConfig {
   clone_flags: bigint;
   setgroups: number;
@@ -17,6 +32,9 @@ export interface SpawnConfig {
   keep_stdin?: number;
   deathsig: number;
   root: string | null;
+  root_mode?: number;
+  mount_count?: number;
+  mounts?: MountConfig[] | null;
   console_path: string | null;
   bind_sys: number;
   cgroup2: number;
@@ -200,6 +218,14 @@ function ensureBuilt(): string {
 
 function bind(koffi: Koffi, path: string): Native {
   const lib = koffi.load(path);
+  const mount = koffi.struct('ct_mount', {
+    kind: 'int32_t',
+    flags: 'int32_t',
+    attrs: 'uint32_t',
+    source: 'const char *',
+    target: 'const char *',
+    options: 'const char **',
+  });
   koffi.struct('ct_spawn_config', {
     clone_flags: 'uint64_t',
     setgroups: 'int32_t',
@@ -208,6 +234,9 @@ function bind(koffi: Koffi, path: string): Native {
     keep_stdin: 'int32_t',
     deathsig: 'int32_t',
     root: 'const char *',
+    root_mode: 'int32_t',
+    mount_count: 'int32_t',
+    mounts: koffi.pointer(mount),
     console_path: 'const char *',
     bind_sys: 'int32_t',
     cgroup2: 'int32_t',
