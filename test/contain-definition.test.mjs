@@ -17,10 +17,10 @@ function configHome(t, name, text) {
   return { XDG_CONFIG_HOME: home };
 }
 
-/** The names of the test user's registry entries: what a start may leave. */
-function entries() {
+/** The names of the registry entries in a runtime directory: what a start may leave. */
+function entries(runtime) {
   try {
-    return readdirSync(join(runtimeDir(TEST_USER), 'contain')).filter((n) => !n.startsWith('.'));
+    return readdirSync(join(runtime, 'contain'));
   } catch {
     return [];
   }
@@ -114,10 +114,12 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
     ['signal', `[container]\nroot = ${root}\nstop-signal = SIGNOPE\n`, /:3: stop-signal SIGNOPE: not a signal/],
   ];
   const before = readdirSync(root).sort();
+  // A runtime directory of this test's own: other tests' containers come and go in the shared one.
+  const env = { XDG_RUNTIME_DIR: scratch(t) };
   for (const [name, text, message] of cases) {
     const file = join(dir, `${name}.ini`);
     writeAs(file, text);
-    const r = cli('contain', ['-f', file]);
+    const r = cli('contain', ['-f', file], { env });
     assert.equal(r.status, 64, `${name}: ${r.stderr}`);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, new RegExp(`^contain: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), name);
@@ -127,18 +129,18 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
   // An unreadable file: the file and why.
   const unreadable = join(dir, 'unreadable.ini');
   writeAs(unreadable, `[container]\nroot = ${root}\n`, 0o000);
-  const r = cli('contain', ['-f', unreadable]);
+  const r = cli('contain', ['-f', unreadable], { env });
   assert.equal(r.status, 64);
   assert.match(r.stderr, /unreadable\.ini: cannot read it: permission denied\n$/i);
   assert.deepEqual(readdirSync(root).sort(), before, 'nothing created in the root');
-  assert.deepEqual(entries(), [], 'nothing left in the registry');
+  assert.deepEqual(entries(env.XDG_RUNTIME_DIR), [], 'nothing left in the registry');
 });
 
 test('--name NAME with no definition and no DIR says both are missing', (t) => {
   const env = { XDG_CONFIG_HOME: scratch(t) };
   const r = cli('contain', ['--name', 'nothing-here'], { env });
   assert.equal(r.status, 64);
-  assert.match(r.stderr, /^contain: DIR is missing/);
+  assert.match(r.stderr, /^contain: DIR is missing, and no definition nothing-here\.ini is in /);
   assert.ok(!existsSync(join(runtimeDir(TEST_USER), 'contain', 'nothing-here')));
 });
 
