@@ -36,6 +36,7 @@ struct ct_spawn_config {
   const char *search_path;
   const char *const *argv;
   const char *const *envp;
+  const char *resolv_conf;  /* host file bound at /etc/resolv.conf, NULL for none */
 };
 
 /* What ct_join() does to run a command inside running namespaces. */
@@ -64,6 +65,11 @@ CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *ch
 CT_EXPORT int ct_join(const struct ct_join_config *config, struct ct_child *child);
 /* Starts a helper with its output on a pipe: returns its pid. */
 CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd);
+/* Starts a helper that the kernel kills with deathsig when the calling
+ * thread ends, in a session of its own, with fds[i] as its fd i and no
+ * other fd: returns its pid once it has exec'd (tied.c). */
+CT_EXPORT int ct_start_tied(const char *path, const char *const *argv, const char *const *envp,
+                            const int32_t *fds, int32_t count, int32_t deathsig);
 CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t nohang);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
 CT_EXPORT int ct_isatty(int32_t fd);

@@ -135,6 +135,7 @@ void enter_root(const struct ct_spawn_config *config, int report_fd) {
   if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     fail(report_fd, "mount /proc");
   mount_sys(config, report_fd);
+  resolv_bind(report_fd);
   if (config->init_command)
     run_init_command(config, report_fd);
   /* Stack the old root on the new one, then detach it: nothing of the

@@ -28,6 +28,8 @@ export interface SpawnConfig {
   search_path: string | null;
   argv: (string | null)[];
   envp: (string | null)[];
+  /** A host file to bind at /etc/resolv.conf, or null. */
+  resolv_conf?: string | null;
 }
 
 export interface JoinConfig {
@@ -53,6 +55,12 @@ export interface Native {
   spawn(config: SpawnConfig, child: Child): number;
   join(config: JoinConfig, child: Child): number;
   runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
+  /**
+   * Starts a helper that dies with `deathsig` when the calling thread
+   * (Node's main thread, later the supervisor) ends; fds[i] is its fd i.
+   */
+  startTied(path: string, argv: (string | null)[], envp: (string | null)[], fds: Int32Array, count: number,
+    deathsig: number): number;
   waitpid(pid: number, status: Int32Array, nohang: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
   isatty(fd: number): number;
@@ -135,6 +143,7 @@ function bind(koffi: Koffi, path: string): Native {
     search_path: 'const char *',
     argv: 'const char **',
     envp: 'const char **',
+    resolv_conf: 'const char *',
   });
   koffi.struct('ct_join_config', {
     user_fd: 'int32_t',
@@ -152,6 +161,7 @@ function bind(koffi: Koffi, path: string): Native {
     spawn: lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)'),
     join: lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)'),
     runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
+    startTied: lib.func('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig)'),
     waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t nohang)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
     isatty: lib.func('int ct_isatty(int32_t fd)'),
