@@ -8,10 +8,20 @@ Options:
   -g MAP         map gids as START:LOWER:COUNT[,START:LOWER:COUNT]...
   -i CMD         run /bin/sh -c CMD in the new namespaces, in DIR, before
                  pivoting into it
-  -n             share the host's network namespace
+  -n             share the host's network namespace: --network host
   -o CMD         run /bin/sh -c CMD on the host once the namespaces exist,
                  with CONTAIN_PID set to the host pid of PID 1
+  -p, --publish SPEC
+                 publish a port, SPEC [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]:
+                 HOSTPORT on the host (on HOSTIP, default 0.0.0.0) reaches
+                 PORT inside; needs --network pasta or slirp4netns
   -u MAP         map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  --host-loopback
+                 let the container reach the host's loopback through the
+                 helper's address for the host (closed by default)
+  --network MODE
+                 none (default: only lo), host (the host's network), or a
+                 network of its own through pasta or slirp4netns
   --stop-signal SIG
                  signal asking PID 1 to shut down (default: the one its
                  program wants, see below)
