@@ -16,9 +16,9 @@ const TOOLS = {
     paragraphs: 5,
   },
   contain: {
-    options: ['-c', '-g MAP', '-i CMD', '-n', '-o CMD', '-u MAP', '--stop-signal SIG', '--stop-timeout SECS',
-      '-h, --help', '-V, --version'],
-    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'SIGNALS',
+    options: ['-c', '-g MAP', '-i CMD', '-n', '-o CMD', '-p, --publish SPEC', '-u MAP', '--host-loopback',
+      '--network MODE', '--stop-signal SIG', '--stop-timeout SECS', '-h, --help', '-V, --version'],
+    sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'HELPERS', 'NETWORK', 'SIGNALS',
       'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
     paragraphs: 5,
   },
