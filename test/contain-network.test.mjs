@@ -431,6 +431,24 @@ test('a taken host port is one line at the start, for TCP and UDP, and no entry 
   assert.equal(existsSync(join(`/tmp/contain-${account(TEST_USER).uid}`, name)), false);
 });
 
+test('network, publish and host-loopback are keys of a definition, named FILE:LINE in messages', async (t) => {
+  const root = busyboxRoot(t);
+  const server = await hostServer(t);
+  const { port } = server.address();
+  const file = join(scratch(t), 'web.ini');
+  writeAs(file, `[container]\nroot = ${root}\nnetwork = slirp4netns\nhost-loopback = true\npublish = 127.0.0.1:${port}:80\n`);
+  const taken = await contain(['-c', '-f', file, '/bin/true']);
+  fails(taken, 125, new RegExp(`^contain: ${file}:5: publish 127\\.0\\.0\\.1:${port}:80: host port ${port}/tcp on 127\\.0\\.0\\.1 is already in use$`, 'm'));
+  writeAs(file, `[container]\nroot = ${root}\nnetwork = slirp4netns\nhost-loopback = true\n`);
+  const r = await contain(['-c', '-f', file, '/bin/sh', '-c', 'ip route; cat /etc/resolv.conf']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^default via 10\.0\.2\.2 /m);
+  assert.match(r.stdout, /^nameserver 10\.0\.2\.3$/m);
+  // The command line wins over the file.
+  const none = await contain(['-c', '-f', file, '--network', 'none', '/bin/sh', '-c', 'cat /etc/resolv.conf; ip route']);
+  fails(none, 64, new RegExp(`^contain: ${file}:4: host-loopback needs --network pasta or slirp4netns$`, 'm'));
+});
+
 /** Runs contain as the test user in a mount namespace where `path` is replaced by `source`. */
 function containHiding(path, source, args) {
   const [file, argv] = asUser(TEST_USER, BIN.contain, args);

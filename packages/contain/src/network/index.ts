@@ -50,7 +50,7 @@ export async function planNetwork(settings: Settings): Promise<NetworkPlan | und
     if (publish.length > 0) {
       throw usageError(`${publish[0].label} ${publish[0].spec}: publishing a port needs --network pasta or slirp4netns`);
     }
-    if (settings.hostLoopback) throw usageError('--host-loopback needs --network pasta or slirp4netns');
+    if (settings.hostLoopback) throw usageError(`${settings.hostLoopback.label} needs --network pasta or slirp4netns`);
     return undefined;
   }
   const program = findHelper(kind.program);
@@ -60,7 +60,7 @@ export async function planNetwork(settings: Settings): Promise<NetworkPlan | und
   }
   checkTun();
   await checkHostPorts(publish);
-  return { mode: settings.network, kind, program, publish, hostLoopback: settings.hostLoopback };
+  return { mode: settings.network, kind, program, publish, hostLoopback: settings.hostLoopback !== undefined };
 }
 
 /** The container's network helper, from its start to the handover. */
