@@ -295,6 +295,97 @@ async function settle(pid, kib) {
   return last;
 }
 
+/** The busybox root with iperf3 and the libraries ldd says it needs, copied from the host. */
+function iperfRoot() {
+  const root = busyboxRoot();
+  const files = ['/usr/bin/iperf3', ...execFileSync('ldd', ['/usr/bin/iperf3'], { encoding: 'utf8' })
+    .split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1]).filter(Boolean)];
+  sh(`cp -L --parents ${files.join(' ')} ${root}/`);
+  return root;
+}
+
+/** Starts a command as the user without waiting; resolves when `pattern` shows in its output. */
+function startUntil(argv, pattern) {
+  const [file, ...args] = asUser(argv);
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const look = (d) => {
+      out += d;
+      if (pattern.test(out)) resolve(child);
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.on('exit', () => reject(new Error(`${argv.join(' ')} ended: ${out}`)));
+  });
+}
+
+/** Runs an iperf3 client (argv ends with its options); its received throughput in Gbit/s. */
+function iperfClient(argv) {
+  const [file, ...args] = asUser(argv);
+  const r = spawnSync(file, args, { encoding: 'utf8', timeout: 120_000 });
+  const start = r.stdout.indexOf('{');
+  if (r.status !== 0 || start < 0) throw new Error(`${argv.join(' ')}: ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout.slice(start)).end.sum_received.bits_per_second / 1e9;
+}
+
+const IPERF_SECONDS = Number(process.env.BENCH_IPERF_SECONDS ?? 5);
+const IPERF_ROUNDS = Number(process.env.BENCH_IPERF_ROUNDS ?? 5);
+
+benches.network = async () => {
+  const root = iperfRoot();
+  const contain = BIN('contain');
+  const client = ['-t', String(IPERF_SECONDS), '-O', '1', '-J'];
+  const hostPort = 25201, publishedPort = 25202;
+  const gateway = 'ip route | awk \'/^default/ { print $3 }\'';
+  const server = await startUntil(['iperf3', '-s', '--forceflush', '-B', '127.0.0.1', '-p', String(hostPort)], /listening/);
+  const rows = [];
+  try {
+    const fromHost = async (name, run) => {
+      const runs = [];
+      for (let i = 0; i < IPERF_ROUNDS; i++) runs.push(await run());
+      rows.push({ name, gbits: median(runs), min: Math.min(...runs), max: Math.max(...runs) });
+      process.stderr.write(`bench: ${name}: ${runs.map((r) => r.toFixed(2)).join(', ')} Gbit/s\n`);
+    };
+    await fromHost('host loopback: iperf3 to 127.0.0.1 on the host', () =>
+      iperfClient(['iperf3', '-c', '127.0.0.1', '-p', String(hostPort), ...client]));
+    await fromHost('container to host, `--network host`', () =>
+      iperfClient([contain, '-c', '-n', root, '/usr/bin/iperf3', '-c', '127.0.0.1', '-p', String(hostPort), ...client]));
+    for (const mode of ['pasta', 'slirp4netns']) {
+      await fromHost(`container to host, \`--network ${mode} --host-loopback\` (to the gateway)`, () =>
+        iperfClient([contain, '-c', '--network', mode, '--host-loopback', root, '/bin/sh', '-c',
+          `exec /usr/bin/iperf3 -c $(${gateway}) -p ${hostPort} ${client.join(' ')}`]));
+    }
+    for (const mode of ['pasta', 'slirp4netns']) {
+      await fromHost(`host to container, \`--network ${mode} -p ${publishedPort}:5201\``, async () => {
+        const container = await startUntil([contain, '-c', '--network', mode, '-p', `127.0.0.1:${publishedPort}:5201`, root,
+          '/usr/bin/iperf3', '-s', '--forceflush', '-1', '-p', '5201'], /listening/);
+        try {
+          return iperfClient(['iperf3', '-c', '127.0.0.1', '-p', String(publishedPort), ...client]);
+        } finally {
+          await new Promise((resolve) => { container.once('exit', resolve); setTimeout(() => container.kill('SIGKILL'), 5000); });
+        }
+      });
+    }
+  } finally {
+    server.kill('SIGKILL');
+  }
+  const base = rows[0].gbits;
+  const lines = ['| path | median Gbit/s | range | of host loopback |', '|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.gbits.toFixed(2)} | ${r.min.toFixed(2)}–${r.max.toFixed(2)} | `
+      + `${(100 * r.gbits / base).toFixed(0)}% |`)];
+  const ratio = (pattern) => {
+    const [pasta, slirp] = ['pasta', 'slirp4netns'].map((m) => rows.find((r) => r.name.includes(` ${m} `) && pattern.test(r.name)));
+    return (pasta.gbits / slirp.gbits).toFixed(1);
+  };
+  return `### Network throughput (iperf3, TCP)\n\n${lines.join('\n')}\n\n`
+    + `Measured ${new Date().toISOString().slice(0, 10)}, ${IPERF_ROUNDS} runs of ${IPERF_SECONDS} s each (the first second `
+    + 'omitted), all in the same run, as the unprivileged user. The iperf3 server on the host listens on 127.0.0.1, '
+    + 'which pasta and slirp4netns reach through the gateway\'s address with `--host-loopback`; both run at MTU 65520. '
+    + `pasta over slirp4netns: ${ratio(/to host/)} times from the container to the host, `
+    + `${ratio(/to container/)} times through a published port.`;
+};
+
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 const parts = [`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0].model.trim()}, `
   + `Node ${process.version}, as an unprivileged user with a plain environment (PATH, HOME, LANG, USER), `
@@ -306,4 +397,23 @@ for (const name of chosen) {
 }
 const report = parts.join('\n\n') + '\n';
 process.stdout.write(report);
-if (chosen.length === Object.keys(benches).length) writeFileSync(join(REPO, 'bench/RESULTS.md'), report);
+const RESULTS = join(REPO, 'bench/RESULTS.md');
+if (chosen.length === Object.keys(benches).length) writeFileSync(RESULTS, report);
+else writeFileSync(RESULTS, replaceSections(readFileSync(RESULTS, 'utf8'), parts.slice(1).join('\n\n')));
+
+/**
+ * RESULTS.md with the ### sections of `fresh` in place of those of the
+ * same heading (new ones at the end): a subset run updates only its own.
+ */
+function replaceSections(old, fresh) {
+  const split = (text) => text.split(/^(?=### )/m);
+  const [head, ...sections] = split(old.trimEnd());
+  const heading = (section) => section.split('\n')[0];
+  for (const section of split(fresh.trim())) {
+    const i = sections.findIndex((s) => heading(s) === heading(section));
+    const text = `${section.trim()}\n\n`;
+    if (i >= 0) sections[i] = text;
+    else sections.push(text);
+  }
+  return `${head.trimEnd()}\n\n${sections.map((s) => `${s.trim()}\n`).join('\n')}`;
+}

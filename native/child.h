@@ -31,6 +31,7 @@ void watch_parent(int go_fd, int deathsig);
 int become_root(int setgroups);
 int become_user(const struct ct_join_config *config);
 void reset_signals(void);
+void unblock_signals(void);
 void take_terminal(int report_fd, int console, int new_session);
 void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
@@ -46,5 +47,10 @@ void enter_root(const struct ct_spawn_config *config, int report_fd);
 int open_init_program(const struct ct_spawn_config *config, int report_fd);
 _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_fd, int program);
 int loopback_up(void);
+
+/* /etc/resolv.conf bound from a file of the host's (resolv.c): opened as the
+ * caller, before become_root(), bound once the mounts are private. */
+void resolv_open(const char *source, int report_fd);
+void resolv_bind(int report_fd);
 
 #endif

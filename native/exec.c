@@ -24,7 +24,7 @@ void reset_signals(void) {
     sigaction(signal, &action, NULL);
 }
 
-static void unblock_signals(void) {
+void unblock_signals(void) {
   sigset_t none;
 
   sigemptyset(&none);

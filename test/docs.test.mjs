@@ -17,12 +17,13 @@ const TOOLS = {
   },
   contain: {
     options: ['-c, --no-console', '-d, --detach', '-e, --env VAR=VALUE', '-f, --file FILE', '-g, --gid-map MAP',
-      '-i, --inside CMD', '-n', '-o, --outside CMD', '-u, --uid-map MAP', '--hostname NAME', '--init', '--name NAME',
+      '-i, --inside CMD', '-n', '-o, --outside CMD', '-p, --publish SPEC', '-u, --uid-map MAP', '--host-loopback',
+      '--hostname NAME', '--init', '--name NAME', '--network MODE',
       '--bind SRC[:DST]', '--ro-bind SRC[:DST]', '--tmpfs DST[:OPTIONS]', '--read-only', '--ephemeral',
       '--stop-signal SIG', '--stop-timeout SECS', '--list', '--stop NAME', '--attach NAME', '--log NAME',
       '-h, --help', '-V, --version'],
     sections: ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'FILE SYSTEM', 'CONSOLE', 'RUNNING CONTAINERS', 'HELPERS',
-      'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
+      'NETWORK', 'SIGNALS', 'EXIT STATUS', 'ENVIRONMENT', 'FILES', 'EXAMPLES', 'SEE ALSO'],
     paragraphs: 5,
   },
   inject: {

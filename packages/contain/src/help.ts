@@ -17,18 +17,28 @@ Options:
   -i, --inside CMD
                  run /bin/sh -c CMD in the new namespaces, in DIR, before
                  pivoting into it
-  -n             share the host's network namespace (--network host)
+  -n             share the host's network namespace: --network host
   -o, --outside CMD
                  run /bin/sh -c CMD on the host once the namespaces exist,
                  with CONTAIN_PID set to the host pid of PID 1
+  -p, --publish SPEC
+                 publish a port, SPEC [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]:
+                 HOSTPORT on the host (on HOSTIP, default 0.0.0.0) reaches
+                 PORT inside; needs --network pasta or slirp4netns
   -u, --uid-map MAP
                  map uids as START:LOWER:COUNT[,START:LOWER:COUNT]...
+  --host-loopback
+                 let the container reach the host's loopback through the
+                 helper's address for the host (closed by default)
   --hostname NAME
                  the container's hostname (default: DIR/etc/hostname)
   --init         run CMD as PID 2 under a minimal init that reaps orphans
                  and passes every signal on to CMD
   --name NAME    the container's name (default: its definition's, or DIR's
                  name made unique); without DIR, start NAME.ini
+  --network MODE
+                 none (default: only lo), host (the host's network), or a
+                 network of its own through pasta or slirp4netns
   --bind SRC[:DST]
                  show the host file or directory SRC at DST (default:
                  the same path) in the container (repeatable)

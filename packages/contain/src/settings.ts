@@ -36,7 +36,8 @@ export interface Settings {
   hostname?: string;
   network: NetworkMode;
   publish: Labeled[];
-  hostLoopback: boolean;
+  /** Set: where (`--host-loopback` or `FILE:LINE: host-loopback`), for messages. */
+  hostLoopback?: Labeled;
   mounts: MountRequest[];
   readOnly: boolean;
   ephemeral: boolean;
@@ -89,6 +90,14 @@ class Merged {
       ...fileValues.map((value, i) => ({ value, label: fromFile!.labels[i] })),
       ...cliValues.map((value) => ({ value, label: this.cli.label(name) })),
     ];
+  }
+
+  /** A flag that is on, and where it was set; undefined when off. */
+  flagSet(name: string): Labeled | undefined {
+    const given = this.cli.values.get(name);
+    if (given !== undefined) return given === true ? { value: 'true', label: this.cli.label(name) } : undefined;
+    const entry = this.definition?.values.get(name);
+    return entry?.value === true ? { value: 'true', label: entry.labels[0] } : undefined;
   }
 
   raw(name: string): Value | undefined {
@@ -177,7 +186,7 @@ export function resolveSettings(cli: CommandLine, definition?: Definition): Sett
     hostname: hostname(merged.one('hostname')),
     network: network(merged.one('network')),
     publish: merged.list('publish'),
-    hostLoopback: merged.flag('host-loopback'),
+    hostLoopback: merged.flagSet('host-loopback'),
     mounts: mounts(merged, cli, definition),
     readOnly: merged.flag('read-only'),
     ephemeral: merged.flag('ephemeral'),

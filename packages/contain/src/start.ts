@@ -1,18 +1,20 @@
 /**
  * Starting a container: reserve its name (and its root), clone PID 1 into
- * new namespaces, write the maps, run what must run before PID 1 (the -o
- * command), let PID 1 go, and hand over to the native supervisor.
+ * new namespaces, write the maps, run what must run before PID 1 (the
+ * network helper, the -o command), let PID 1 go, and hand over to the
+ * native supervisor.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
+  BeforeGo, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
   CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
   entryPath, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
   spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
-import { MountPlan, explainMountReport, planMounts } from './mounts';
+import { MountPlan, explainMountReport, fileMount, planMounts } from './mounts';
+import { Network, planNetwork } from './network';
 import { isKnownInit } from './program';
 import { nameFromRoot, rootDirectory, rootWhere } from './root';
 import { Settings } from './settings';
@@ -46,6 +48,24 @@ function outsideHelper(command: string) {
       throw new StepError(`the -o command failed with status ${status}`, 0, 'helper', undefined, status);
     }
   };
+}
+
+/**
+ * What runs between the clone and PID 1's start: the network helper
+ * first, so that the -o command finds the network up.
+ */
+function beforeGo(settings: Settings, network?: Network): BeforeGo | undefined {
+  const outside = settings.outside === undefined ? undefined : outsideHelper(settings.outside);
+  if (!network && !outside) return undefined;
+  return async (pid) => {
+    await network?.start(pid);
+    await outside?.(pid);
+  };
+}
+
+/** The caller's environment, for the helpers contain runs on the host. */
+function helperEnvironment(): string[] {
+  return Object.entries(process.env).filter(([k]) => k !== DAEMON).map(([k, v]) => `${k}=${v}`);
 }
 
 /** How the console meets the caller: relayed terminal, output only, or a log. */
@@ -129,14 +149,22 @@ export async function start(settings: Settings): Promise<never> {
     gidMap: settings.gidMap?.value, gidLabel: settings.gidMap?.label,
   });
   if (plan.notice) process.stderr.write(`contain: ${plan.notice}\n`);
+  // Before anything exists: a taken port or a missing helper leaves nothing behind.
+  const networkPlan = await planNetwork(settings);
   const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
   const signals = new StartSignals(!relaysInput(settings, daemon));
+  let network: Network | undefined;
   try {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
+    network = networkPlan && new Network(networkPlan, entry, helperEnvironment());
     const consolePlan = planConsole(settings, daemon);
-    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, mounts), plan,
-      settings.outside === undefined ? undefined : outsideHelper(settings.outside),
-      (report) => explainMountReport(report, mounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));
+    // The helper's DNS first: a --bind of the user's over it wins.
+    const allMounts = network
+      ? [fileMount(network.resolvConf, '/etc/resolv.conf', `--network ${settings.network}`), ...mounts] : mounts;
+    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, allMounts), plan,
+      beforeGo(settings, network),
+      (report) => explainMountReport(report, allMounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));
+    network?.settle();
     writeInfo(entry, {
       name: entry.name,
       supervisor: process.pid,
@@ -159,7 +187,7 @@ export async function start(settings: Settings): Promise<never> {
     return handOver({
       name: entry.name,
       pid1: pid,
-      helpers: [],
+      helpers: network?.pids ?? [],
       stopSignal: settings.stopSignal,
       stopTimeout: settings.stopTimeout,
       interrupt: !consolePlan.relayInput,
@@ -176,6 +204,8 @@ export async function start(settings: Settings): Promise<never> {
       remove: removals(entry),
     }, daemon);
   } catch (error) {
+    // PID 1 may have failed after the helper started: it must not stay.
+    network?.end();
     signals.stop();
     releaseEntry(entry);
     throw error;
@@ -206,7 +236,7 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
   const env = ['container=contain', `PATH=${CONTAINER_PATH}`];
   if (pty) env.push(`TERM=${(!isDaemon() && process.env.TERM) || 'linux'}`);
   env.push(...settings.env);
-  const helperEnv = Object.entries(process.env).filter(([k]) => k !== DAEMON).map(([k, v]) => `${k}=${v}`);
+  const helperEnv = helperEnvironment();
   const hostNetwork = settings.network === 'host';
   let flags = CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
     | CLONE_NEWTIME | CLONE_NEWPID;
