@@ -63,8 +63,9 @@ void open_mount_sources(const struct ct_spawn_config *config, int report_fd, int
     const struct ct_mount *mount = &config->mounts[i];
     const char *source = mount->source;
 
+    /* Made later, as container root: its files are root's. */
     if (mount->kind == CT_TMPFS) {
-      sources[i] = tmpfs(mount, report_fd, i + 1);
+      sources[i] = -1;
       continue;
     }
     if (mount->kind == CT_BIND) {
@@ -84,6 +85,12 @@ void open_mount_sources(const struct ct_spawn_config *config, int report_fd, int
     if ((sources[i] = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
       fail_mount(report_fd, "open", source, i + 1);
   }
+}
+
+void make_tmpfs_sources(const struct ct_spawn_config *config, int report_fd, int *sources) {
+  for (int i = 0; i < config->mount_count; i++)
+    if (config->mounts[i].kind == CT_TMPFS)
+      sources[i] = tmpfs(&config->mounts[i], report_fd, i + 1);
 }
 
 /* The file of a view of its directory, as a mount of its own. */

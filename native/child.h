@@ -43,14 +43,11 @@ _Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const ch
 int explain_exec(int report_fd, const char *file, int error);
 int send_fds(int socket, const int *fds, int count);
 
+void prepare_root(const struct ct_spawn_config *config, int report_fd);
 void enter_root(const struct ct_spawn_config *config, int report_fd);
 int open_init_program(const struct ct_spawn_config *config, int report_fd);
 _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_fd, int program);
 int loopback_up(void);
 
-/* /etc/resolv.conf bound from a file of the host's (resolv.c): opened as the
- * caller, before become_root(), bound once the mounts are private. */
-void resolv_open(const char *source, int report_fd);
-void resolv_bind(int report_fd);
 
 #endif

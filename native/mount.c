@@ -81,10 +81,13 @@ static void leave_host(int report_fd) {
     fail(report_fd, "chdir /");
 }
 
-void enter_root(const struct ct_spawn_config *config, int report_fd) {
-  int sources[MAX_MOUNTS], dir_fd, scratch_fd = -1, sys_source, root;
+/* What the new root is made of, opened while we are still the caller. */
+static struct {
+  int dir_fd, sys_source, sources[MAX_MOUNTS];
   struct dev_sources dev_sources;
+} prepared;
 
+void prepare_root(const struct ct_spawn_config *config, int report_fd) {
   if (config->mount_count > MAX_MOUNTS) {
     errno = E2BIG;
     fail(report_fd, "prepare the mounts");
@@ -92,19 +95,25 @@ void enter_root(const struct ct_spawn_config *config, int report_fd) {
   /* Private first: no mount made below may propagate to the host. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     fail(report_fd, "make mounts private");
-  if ((dir_fd = open(config->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+  if ((prepared.dir_fd = open(config->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
     fail_path(report_fd, "open the root directory", config->root);
-  open_dev_sources(config, report_fd, &dev_sources);
-  sys_source = open_sys_source(config, report_fd);
-  open_mount_sources(config, report_fd, sources);
+  open_dev_sources(config, report_fd, &prepared.dev_sources);
+  prepared.sys_source = open_sys_source(config, report_fd);
+  open_mount_sources(config, report_fd, prepared.sources);
+}
+
+void enter_root(const struct ct_spawn_config *config, int report_fd) {
+  int *sources = prepared.sources, dir_fd = prepared.dir_fd, scratch_fd = -1, root;
+
+  make_tmpfs_sources(config, report_fd, sources);
   root = make_root(config, report_fd, dir_fd, sources, &scratch_fd);
   /* At DIR (over the scratch tmpfs): the -i command runs in it there,
    * and pivot_root() needs the new root to be a mount. */
   if (attach_mount(root, dir_fd) < 0 || fchdir(root) < 0)
     fail_path(report_fd, "mount the root at", config->root);
   note_root(root);
-  mount_dev(config, report_fd, root, &dev_sources);
-  mount_proc_sys(config, report_fd, root, sys_source);
+  mount_dev(config, report_fd, root, &prepared.dev_sources);
+  mount_proc_sys(config, report_fd, root, prepared.sys_source);
   attach_mounts(config, report_fd, root, sources);
   if (config->init_command)
     run_init_command(config, report_fd);

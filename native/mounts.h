@@ -57,6 +57,7 @@ void mount_dev(const struct ct_spawn_config *config, int report_fd, int root_fd,
                const struct dev_sources *sources);
 int open_sys_source(const struct ct_spawn_config *config, int report_fd);
 void mount_proc_sys(const struct ct_spawn_config *config, int report_fd, int root_fd, int sys_source);
+void make_tmpfs_sources(const struct ct_spawn_config *config, int report_fd, int *sources);
 void open_mount_sources(const struct ct_spawn_config *config, int report_fd, int *sources);
 void make_read_only_views(const struct ct_spawn_config *config, int report_fd, int scratch_fd, int *sources);
 void attach_mounts(const struct ct_spawn_config *config, int report_fd, int root_fd, const int *sources);

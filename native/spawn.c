@@ -70,9 +70,11 @@ static void child(const void *opaque, int go_fd, int report_fd) {
 
   reset_signals();
   await_go(go_fd);
-  /* Before become_root(): the file is the caller's, out of container
-   * root's reach when contain runs as root (resolv.c). */
-  resolv_open(config->resolv_conf, report_fd);
+  /* Before become_root(): what is mounted in the container is the
+   * caller's to open (a bind source, a generated resolv.conf), and may be
+   * out of container root's reach, as when contain runs as root. */
+  if (config->root)
+    prepare_root(config, report_fd);
   if (become_root(config->setgroups) < 0)
     fail(report_fd, "become root in the user namespace");
   /* After become_root(): a change of credentials clears the death signal. */

@@ -158,9 +158,13 @@ export async function start(settings: Settings): Promise<never> {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
     network = networkPlan && new Network(networkPlan, entry, helperEnvironment());
     const consolePlan = planConsole(settings, daemon);
-    // The helper's DNS first: a --bind of the user's over it wins.
+    // The helper's DNS first: a --bind of the user's over it wins. A plain
+    // bind of a file of ours, unlinked once PID 1 runs: what the container
+    // writes there goes nowhere, and it needs no read-only overlay, which
+    // container root could not make of a directory only the caller enters.
     const allMounts = network
-      ? [fileMount(network.resolvConf, '/etc/resolv.conf', `--network ${settings.network}`), ...mounts] : mounts;
+      ? [fileMount(network.resolvConf, '/etc/resolv.conf', `--network ${settings.network}`, true), ...mounts]
+      : mounts;
     const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, allMounts), plan,
       beforeGo(settings, network),
       (report) => explainMountReport(report, allMounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));

@@ -30,6 +30,9 @@ export function pastaArgs(options: StartOptions, pidFile: string): string[] {
     // Without it, the gateway's address leads to the host's loopback.
     ...(options.hostLoopback ? [] : ['--no-map-gw']),
     '--pid', pidFile,
+    // Started by root, pasta becomes nobody, who may not enter the
+    // container's user namespace; the container's root is ours anyway.
+    ...(process.getuid!() === 0 ? ['--runas', '0'] : []),
     String(options.pid),
   ];
 }
