@@ -120,8 +120,9 @@ CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t flags);
 /* Starts a helper that the kernel kills with deathsig when the calling
  * thread ends, in a session of its own, with fds[i] as its fd i and no
  * other fd: returns its pid once it has exec'd (tied.c). */
+#define CT_TIED_CTTY 1      /* make fd 0 its controlling terminal */
 CT_EXPORT int ct_start_tied(const char *path, const char *const *argv, const char *const *envp,
-                            const int32_t *fds, int32_t count, int32_t deathsig);
+                            const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags);
 CT_EXPORT int ct_openpty(int32_t fds[2], char *name, size_t size);
 /* Ends this process at once with code, or by signal (if > 0). */
 CT_EXPORT void ct_exit_like(int32_t code, int32_t signal);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -38,8 +39,8 @@ static void place_fds(int report_fd, const int32_t *fds, int32_t count) {
 }
 
 static _Noreturn void run(const char *path, const char *const *argv, const char *const *envp,
-                          const int32_t *fds, int32_t count, int32_t deathsig, pid_t parent,
-                          int report_fd) {
+                          const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags,
+                          pid_t parent, int report_fd) {
   reset_signals();
   /* Above every fd we place, so that placing them cannot close it. */
   report_fd = fcntl(report_fd, F_DUPFD_CLOEXEC, 64 + MAX_FDS);
@@ -52,6 +53,9 @@ static _Noreturn void run(const char *path, const char *const *argv, const char 
    * for the helper, whose end is the supervisor's business. */
   setsid();
   place_fds(report_fd, fds, count);
+  /* Before the exec, so that it is ours once the caller goes on. */
+  if (flags & CT_TIED_CTTY && ioctl(0, TIOCSCTTY, 0) < 0)
+    fail(report_fd, "take the terminal");
   unblock_signals();
   execve(path, (char *const *) argv, (char *const *) envp);
   report(report_fd, "exec", errno, 0);
@@ -59,7 +63,7 @@ static _Noreturn void run(const char *path, const char *const *argv, const char 
 }
 
 int ct_start_tied(const char *path, const char *const *argv, const char *const *envp,
-                  const int32_t *fds, int32_t count, int32_t deathsig) {
+                  const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags) {
   struct ct_report record;
   sigset_t all, saved;
   pid_t parent = getpid();
@@ -77,7 +81,7 @@ int ct_start_tied(const char *path, const char *const *argv, const char *const *
   pid = clone_child(0);
   if (pid == 0) {
     close(report_pipe[0]);
-    run(path, argv, envp, fds, count, deathsig, parent, report_pipe[1]);
+    run(path, argv, envp, fds, count, deathsig, flags, parent, report_pipe[1]);
   }
   status = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);

@@ -10,7 +10,7 @@ import {
   BeforeGo, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
   CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
   entryPath, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
-  spawnContained, writeInfo,
+  TIED_CTTY, spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
 import { MountPlan, explainMountReport, fileMount, planMounts } from './mounts';
@@ -54,13 +54,42 @@ function outsideHelper(command: string) {
  * What runs between the clone and PID 1's start: the network helper
  * first, so that the -o command finds the network up.
  */
-function beforeGo(settings: Settings, network?: Network): BeforeGo | undefined {
+function beforeGo(settings: Settings, network?: Network, holder?: ConsoleHolder): BeforeGo | undefined {
   const outside = settings.outside === undefined ? undefined : outsideHelper(settings.outside);
-  if (!network && !outside) return undefined;
+  if (!network && !outside && !holder) return undefined;
   return async (pid) => {
+    holder?.start();
     await network?.start(pid);
     await outside?.(pid);
   };
+}
+
+/**
+ * The console of a known init is its stdio, but no process of the
+ * container may have it as controlling terminal just by opening it, as a
+ * session leader gets a pty it opens: on a real machine /dev/console never
+ * becomes one that way, and sysvinit, which opens it, would take Ctrl-C
+ * at the console for ctrl-alt-del. So a small process of the host's holds
+ * it as its controlling terminal while the container runs.
+ */
+class ConsoleHolder {
+  pid?: number;
+
+  constructor(private slave: number) {}
+
+  start(): void {
+    const program = nativeOutput('contain-init');
+    const fds = Int32Array.from([this.slave]);
+    const pid = native().startTied(program, ['console-holder', null], [null], fds, 1, SIGKILL, TIED_CTTY);
+    if (pid < 0) throw new StepError('hold the console for the init', -pid);
+    this.pid = pid;
+  }
+
+  end(): void {
+    if (this.pid === undefined) return;
+    try { process.kill(this.pid, 'SIGKILL'); } catch { /* gone */ }
+    native().waitpid(this.pid, new Int32Array(1), 0);
+  }
 }
 
 /** The caller's environment, for the helpers contain runs on the host. */
@@ -154,10 +183,13 @@ export async function start(settings: Settings): Promise<never> {
   const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
   const signals = new StartSignals(!relaysInput(settings, daemon));
   let network: Network | undefined;
+  let holder: ConsoleHolder | undefined;
   try {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
     network = networkPlan && new Network(networkPlan, entry, helperEnvironment());
     const consolePlan = planConsole(settings, daemon);
+    const knownInit = !settings.init && isKnownInit(root, command, CONTAINER_PATH);
+    holder = knownInit && consolePlan.pty ? new ConsoleHolder(consolePlan.pty.slave) : undefined;
     // The helper's DNS first: a --bind of the user's over it wins. A plain
     // bind of a file of ours, unlinked once PID 1 runs: what the container
     // writes there goes nowhere, and it needs no read-only overlay, which
@@ -165,8 +197,8 @@ export async function start(settings: Settings): Promise<never> {
     const allMounts = network
       ? [fileMount(network.resolvConf, '/etc/resolv.conf', `--network ${settings.network}`, true), ...mounts]
       : mounts;
-    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, allMounts), plan,
-      beforeGo(settings, network),
+    const pid = await spawnContained(spawnConfig(settings, root, command, plan, consolePlan, allMounts, knownInit), plan,
+      beforeGo(settings, network, holder),
       (report) => explainMountReport(report, allMounts, { where: rootWhere(settings.root), mode: rootModeName(settings) }));
     network?.settle();
     writeInfo(entry, {
@@ -191,7 +223,7 @@ export async function start(settings: Settings): Promise<never> {
     return handOver({
       name: entry.name,
       pid1: pid,
-      helpers: network?.pids ?? [],
+      helpers: [...network?.pids ?? [], ...holder?.pid ? [holder.pid] : []],
       stopSignal: settings.stopSignal,
       stopTimeout: settings.stopTimeout,
       interrupt: !consolePlan.relayInput,
@@ -210,6 +242,7 @@ export async function start(settings: Settings): Promise<never> {
   } catch (error) {
     // PID 1 may have failed after the helper started: it must not stay.
     network?.end();
+    holder?.end();
     signals.stop();
     releaseEntry(entry);
     throw error;
@@ -235,7 +268,7 @@ function rootModeName(settings: Settings): string {
 }
 
 function spawnConfig(settings: Settings, root: string, command: string[], plan: ReturnType<typeof planMaps>,
-  consolePlan: ConsolePlan, mounts: MountPlan[]): SpawnConfig {
+  consolePlan: ConsolePlan, mounts: MountPlan[], knownInit: boolean): SpawnConfig {
   const { pty } = consolePlan;
   const env = ['container=contain', `PATH=${CONTAINER_PATH}`];
   if (pty) env.push(`TERM=${(!isDaemon() && process.env.TERM) || 'linux'}`);
@@ -269,7 +302,7 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     init_program: settings.init ? nativeOutput('contain-init') : null,
     // A known init (not one under --init) gets the console without it
     // being its controlling terminal, as on a real machine.
-    console_ctty: !settings.init && isKnownInit(root, command, CONTAINER_PATH) ? 0 : 1,
+    console_ctty: knownInit ? 0 : 1,
     helper_env: [...helperEnv, null],
     file: command[0],
     search_path: CONTAINER_PATH,

@@ -93,7 +93,7 @@ export interface Native {
    * (Node's main thread, later the supervisor) ends; fds[i] is its fd i.
    */
   startTied(path: string, argv: (string | null)[], envp: (string | null)[], fds: Int32Array, count: number,
-    deathsig: number): number;
+    deathsig: number, flags: number): number;
   openpty(fds: Int32Array, name: Buffer, size: number): number;
   /** Ends the process at once: exit code, or death by signal if > 0. */
   exitLike(code: number, signal: number): void;
@@ -117,6 +117,9 @@ export interface Native {
   socketpair(fds: Int32Array): number;
   receiveFds(socket: number, fds: Int32Array, max: number): number;
 }
+
+/** ct_start_tied() flags (containers.h): fd 0 becomes its controlling terminal. */
+export const TIED_CTTY = 1;
 
 /** ct_waitpid() flags (containers.h). */
 export const WAIT_NOHANG = 1;
@@ -286,7 +289,7 @@ function bind(koffi: Koffi, path: string): Native {
       groups: Uint32Array.from(config.groups) }, child),
     runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
-    startTied: lib.func('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig)'),
+    startTied: lib.func('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags)'),
     openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
     exitLike: lib.func('void ct_exit_like(int32_t code, int32_t signal)'),
     isatty: lib.func('int ct_isatty(int32_t fd)'),

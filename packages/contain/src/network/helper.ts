@@ -58,7 +58,7 @@ export function startTied(name: string, program: string, args: string[], env: st
   }
   const input = openSync('/dev/null', 'r');
   const fds = Int32Array.from([input, output, output, ...extra]);
-  const pid = native().startTied(program, [program, ...args, null], [...env, null], fds, fds.length, SIGKILL);
+  const pid = native().startTied(program, [program, ...args, null], [...env, null], fds, fds.length, SIGKILL, 0);
   closeSync(input);
   if (pid < 0) {
     closeSync(output);
