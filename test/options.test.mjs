@@ -24,7 +24,7 @@ test('a negative number as an option\'s value reaches the option\'s own check', 
     assert.match(r.stderr, new RegExp(`^contain: ${option} -1: [^\\n]+\\n$`));
   }
   // Not an inject option: the PID must come first.
-  refused(cli('inject', ['-u', '-1', '-w', '-2', '-e', '-3', 'abc']), 64, 'inject: abc: not a pid (see --help)');
+  refused(cli('inject', ['-u', '-1', '-w', '-2', '-e', '-3', '0']), 64, 'inject: 0: not a pid (see --help)');
 });
 
 test('options keep their other spellings: attached, clustered, --name=value', () => {

@@ -3,7 +3,7 @@
  * value checked, with the place it came from (an option or FILE:LINE) in
  * every complaint.
  */
-import { signalNumber, usageError } from '@rootless-containers/core';
+import { checkCommand, signalNumber, usageError } from '@rootless-containers/core';
 import { Definition } from './definition';
 import { CommandLine, Value } from './options';
 
@@ -169,7 +169,7 @@ export function resolveSettings(cli: CommandLine, definition?: Definition): Sett
     root = { value: dir, label: 'DIR' };
   }
   const command = operands.length > 0 ? operands : definition?.command?.words ?? ['/bin/sh'];
-  if (command[0] === '') throw usageError('CMD is empty', true);
+  checkCommand(command);
   const nameGiven = merged.one('name');
   const settings: Settings = {
     name: nameGiven ? checkName(nameGiven.value, nameGiven.label) : definition?.name,
