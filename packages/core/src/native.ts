@@ -165,6 +165,11 @@ export function native(): Native {
   return loaded;
 }
 
+/** The library if it was loaded already, else undefined: nothing is built or loaded for it. */
+export function nativeIfLoaded(): Native | undefined {
+  return loaded;
+}
+
 /**
  * The path of one of the Makefile's OUTPUTS (such as a helper program),
  * from the same directory as the library: native/build when it was built

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { native } from './native';
+import { nativeIfLoaded } from './native';
 import type { Ending } from './wait';
 
 /** Signals a supervisor passes on to the command it runs. */
@@ -68,9 +68,12 @@ export function relaySignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signal
  * stdout and stderr are written synchronously on Linux, so nothing waits.
  */
 export function endLike(ending: Ending): never {
+  const loaded = nativeIfLoaded();
+  // Nothing ran (--help, a usage error): Node's own exit, no library needed.
+  if (!loaded) process.exit(ending.code ?? 128 + (ending.signal ?? 0));
   // What was to happen on exit (a terminal put back in its mode) still does.
   process.emit('exit', ending.code ?? 128 + (ending.signal ?? 0));
-  native().exitLike(ending.code ?? 0, ending.signal ?? 0);
+  loaded.exitLike(ending.code ?? 0, ending.signal ?? 0);
   throw new Error('unreachable: exit returned');
 }
 
