@@ -42,8 +42,12 @@ function chownToUser(path) {
  * install -g` puts them) unless `tools` is false.
  */
 function freshAccount(t, { tools = true } = {}) {
-  const home = join(scratch(t), 'home');
-  mkdirSync(home);
+  const parent = scratch(t);
+  const home = join(parent, 'home');
+  // As useradd makes a home (mode 0755): a 0700 one makes dpkg, run by
+  // mmdebstrap as a subordinate id, warn that it cannot read ~/.dpkg.cfg.
+  chmodSync(parent, 0o755);
+  mkdirSync(home, { mode: 0o755 });
   const xdg = {};
   for (const [name, dir] of [['XDG_CONFIG_HOME', '.config'], ['XDG_CACHE_HOME', '.cache'],
     ['XDG_DATA_HOME', '.local/share'], ['XDG_STATE_HOME', '.local/state'], ['XDG_RUNTIME_DIR', 'run']]) {

@@ -118,11 +118,11 @@ export function describe({ counts, unexplained, total }) {
     return `console: ${total} error lines, ${unexplained.length} not explained in test/e2e/console.mjs (first: "${unexplained[0]}")`;
   }
   const parts = Object.entries(counts).map(([key, n]) => `${key} ×${n}`);
-  return `console: ${total} error line${total === 1 ? '' : 's'}, each explained below (${parts.join(', ')})`;
+  return `console: ${total} error ${total === 1 ? 'line, explained' : 'lines, each explained'} below (${parts.join(', ')})`;
 }
 
 /** The keys a notes cell names, as describe() wrote them. */
 export function keysIn(notes) {
-  const list = /console: \d+ error lines?, each explained below \(([^)]*)\)/.exec(notes)?.[1];
+  const list = /console: \d+ error lines?, (?:each )?explained below \(([^)]*)\)/.exec(notes)?.[1];
   return list ? list.split(', ').map((part) => part.replace(/ ×\d+$/, '')) : [];
 }
