@@ -19,12 +19,13 @@ word() {
   esac
 }
 
-# contain from PATH (npm install -g), else this checkout's.
-if command -v contain >/dev/null 2>&1; then
-  CONTAIN=contain
-else
-  CONTAIN=$(cd "$here/../packages/contain/bin" && pwd -P)/contain
-fi
+# contain from PATH (npm install -g), else this checkout's. npm run puts
+# node_modules/.bin first in PATH: a contain found there is not on the
+# caller's PATH once npm is done.
+case $(command -v contain || true) in
+  '' | */node_modules/.bin/*) CONTAIN=$(cd "$here/../packages/contain/bin" && pwd -P)/contain ;;
+  *) CONTAIN=contain ;;
+esac
 
 sh "$here/demo-root.sh" "$DIR"
 DIR=$(cd "$DIR" && pwd -P)

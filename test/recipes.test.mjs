@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import {
   AS_ROOT, BIN, REPO, TEST_USER, account, needs, run, scratch, subids,
@@ -92,11 +92,11 @@ test('the first command, but for its sudo part, runs twice in a fresh clone; the
   // A clone as `git clone` makes it, with the dependencies npm would
   // fetch already in node_modules (npm install still builds everything).
   const clone = join(scratch(t), 'rootless-contain');
-  const skip = new Set(['.git', 'dist', 'build', 'prebuilt', '.cache', 'demo-root']);
+  const skip = /^(\.git|\.cache|demo-root|native\/build|native\/prebuilt|packages\/[^/]+\/dist|[^/]*\.tgz)$|\.tsbuildinfo$/;
   cpSync(REPO, clone, {
     recursive: true,
     verbatimSymlinks: true,
-    filter: (source) => !skip.has(source.split('/').pop()) && !source.endsWith('.tsbuildinfo') && !source.endsWith('.tgz'),
+    filter: (source) => !skip.test(relative(REPO, source)),
   });
   chownToUser(clone);
   // A fresh account: no tools on PATH yet.
