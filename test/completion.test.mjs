@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, REPO, busyboxRoot, cli, needs, run, scratch, until } from './helpers.mjs';
+import { BIN, REPO, TEST_USER, busyboxRoot, cli, needs, run, scratch, until } from './helpers.mjs';
 import { Terminal, writeAs } from './contain-support.mjs';
 
 const SCRIPT = join(REPO, 'completion/rootless-contain.bash');
@@ -60,6 +60,25 @@ function helpOptions(tool) {
     const [names, value] = [tag.split(/,? /).filter((w) => w.startsWith('-')), tag.split(' ').find((w) => !w.startsWith('-'))];
     return { names, value };
   });
+}
+
+/**
+ * Starts `contain -d --init --name NAME ROOT sleep` in the registry of
+ * `env`. Stopped after the test, before the scratch directory of that
+ * registry goes (hooks run in the order they are added: `stops` must
+ * have been registered before it was made).
+ */
+function startNamed(t, stops, env, name) {
+  const r = cli('contain', ['-d', '--init', '--name', name, busyboxRoot(t), '/bin/sleep', '1000'], { env, timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  stops.push(() => cli('contain', ['--stop', name], { env, timeout: 60_000 }));
+}
+
+/** A hook, added now, that runs the stops pushed on the array it returns. */
+function stopsAfter(t) {
+  const stops = [];
+  t.after(() => { for (const stop of stops) stop(); });
+  return stops;
 }
 
 /** The options of contain's option table (options.ts), as typed. */
@@ -135,16 +154,13 @@ test('contain --stop-signal offers signals contain takes, each init\'s own among
 });
 
 test('running containers: inject, contain --stop, --attach and --log offer their names, inject their pids', { timeout: 90_000 }, async (t) => {
+  const stops = stopsAfter(t);
   const bin = binDir(t);
   // A registry of the test's own: containers of tests running beside
   // this one stay out of it.
   const env = { XDG_RUNTIME_DIR: scratch(t) };
   const names = ['completion-one', 'completion-two'];
-  for (const name of names) {
-    const r = cli('contain', ['-d', '--init', '--name', name, busyboxRoot(t), '/bin/sleep', '1000'], { env, timeout: 30_000 });
-    assert.equal(r.status, 0, r.stderr);
-    t.after(() => cli('contain', ['--stop', name], { env, timeout: 60_000 }));
-  }
+  for (const name of names) startNamed(t, stops, env, name);
   const listed = JSON.parse(cli('contain', ['--list', '--json'], { env }).stdout);
   assert.deepEqual(listed.map((c) => c.name).sort(), names);
   for (const words of [['inject', ''], ['inject', '-u', 'root', 'comp'], ['contain', '--stop', ''],
@@ -163,6 +179,7 @@ test('running containers: inject, contain --stop, --attach and --log offer their
   assert.ok(await until(() => !complete(t, ['inject', ''], { env, bin }).includes('completion-two'), 10_000));
   assert.deepEqual(complete(t, ['contain', '--stop', ''], { env, bin }), ['completion-one']);
 });
+
 
 test('contain --name offers the definitions, DIR directories only, the command from DIR', (t) => {
   const config = scratch(t);
@@ -195,11 +212,10 @@ test('pseudo completes commands, then their arguments as files', (t) => {
 
 test('zsh: through bashcompinit, Tab completes options, network modes and container names', { timeout: 90_000 }, async (t) => {
   if (!needs(t, run('sh', ['-c', 'command -v zsh']).status === 0, 'zsh is installed (apt-get install zsh)')) return;
+  const stops = stopsAfter(t);
   const bin = binDir(t);
   const env = { XDG_RUNTIME_DIR: scratch(t) };
-  const r = cli('contain', ['-d', '--init', '--name', 'zsh-completed', busyboxRoot(t), '/bin/sleep', '1000'], { env, timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
-  t.after(() => cli('contain', ['--stop', 'zsh-completed'], { env, timeout: 60_000 }));
+  startNamed(t, stops, env, 'zsh-completed');
   const term = new Terminal(t);
   term.type(`exec env PATH=${bin}:/usr/bin:/bin HOME=${scratch(t)} XDG_RUNTIME_DIR=${env.XDG_RUNTIME_DIR} PS1='zsh%# ' zsh -f`);
   // As the script's own comment says to load it.
@@ -213,4 +229,10 @@ test('zsh: through bashcompinit, Tab completes options, network modes and contai
   term.tmux('send-keys', 'inject zsh-c', 'Tab');
   assert.ok(await term.waitFor(/inject zsh-completed $/m), term.screen());
   term.keys('C-u');
+});
+
+test('the containers the tests above started are gone', async () => {
+  // Their stop hooks ran before their registries were removed.
+  const left = () => run('pgrep', ['-u', TEST_USER, '-f', '^contain (completion-|zsh-completed)']).stdout.trim();
+  assert.equal(await until(() => left() === '', 10_000), true, `still running: ${left()}`);
 });

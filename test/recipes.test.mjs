@@ -126,8 +126,12 @@ test('the first command, but for its sudo part, runs twice in a fresh clone; the
 test('the Debian recipe, as written: mmdebstrap without root, pseudo tar with no error line, a boot, inject and stop; then pseudo rm -rf removes the tree', { timeout: 20 * 60_000 }, async (t) => {
   if (!needs(t, run('sh', ['-c', 'command -v mmdebstrap']).status === 0, 'mmdebstrap is installed')) return;
   if (!needs(t, subids('/etc/subuid', TEST_USER).length > 0, `${TEST_USER} has subordinate ids`)) return;
+  // Should the recipe fail before its last line, the container stops
+  // after the test, before its registry (in the fresh home) goes.
+  let env;
+  t.after(() => env && run(BIN.contain, ['--stop', 'debian'], { env, timeout: 120_000 }));
   const dir = scratch(t);
-  const env = freshAccount(t);
+  env = freshAccount(t);
   let script = recipe('debian');
   const [make] = script.split('\n');
   assert.match(make, /^mmdebstrap --mode=unshare .* debian\.tar$/);
