@@ -4,7 +4,8 @@
 # tools, the shared libraries ldd says they need, the dynamic loader, and
 # /etc files written fresh. Runs as an unprivileged user: the host's files
 # are copied with `tar -c -C / ... | pseudo tar -x`, so that in DIR they
-# belong to root of the container.
+# belong to root of the container. Run again on a DIR it made, it says
+# so and leaves it as it is.
 set -eu
 
 prog=demo-root
@@ -33,9 +34,16 @@ PROGRAMS="bash sh
 # Terminal descriptions for an interactive bash on contain's console.
 TERMINFO="xterm xterm-256color linux vt100 vt220 dumb screen screen-256color tmux tmux-256color"
 
+# The last file written: a DIR that has it is complete.
+MARK=.demo-root
+
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd -P)
-[ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty"
+if [ -e "$DIR/$MARK" ]; then
+  echo "$prog: $DIR is built already"
+  exit 0
+fi
+[ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty (to start over: pseudo rm -rf $DIR)"
 # DIR must belong to root of the namespace: the caller, unless the caller
 # is root, whose pseudo maps container root onto another id.
 owner=$("$PSEUDO" sh -c 'awk "\$1 == 0 { print \$2 }" /proc/self/uid_map; awk "\$1 == 0 { print \$2 }" /proc/self/gid_map' | paste -sd:)
@@ -130,6 +138,7 @@ sort -u "$list" | sed 's|^/||' |
   echo demo >etc/hostname
   printf "%s\n" "PS1=\"\\u@\\h:\\w\\\\$ \"" "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" >etc/profile
   chmod 644 etc/passwd etc/group etc/nsswitch.conf etc/hosts etc/hostname etc/profile
-' demo-root "$DIR"
+  echo "made by scripts/demo-root.sh" >"$2"
+' demo-root "$DIR" "$MARK"
 
-echo "$prog: $DIR: $(sort -u "$list" | wc -l) files and links from the host; try: contain $DIR /bin/bash"
+echo "$prog: $DIR: $(sort -u "$list" | wc -l) files and links from the host"

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, subids } from './helpers.mjs';
 import { pid1Of, startContain } from './contain-support.mjs';
 
 /** Asserts a failure: the status, nothing on stdout, one line on stderr. */
@@ -71,18 +71,30 @@ test('DIR missing or not a directory: 64, one line', (t) => {
     new RegExp(`^contain: ${join(root, 'etc/passwd')}: not a directory$`, 'm'));
 });
 
+/** A host id that is neither the test user's own nor in one of its ranges. */
+function notDelegated() {
+  const me = account(TEST_USER);
+  const ranges = subids('/etc/subuid', TEST_USER);
+  const mine = (id) => id === me.uid || ranges.some((r) => id >= r.start && id < r.start + r.count);
+  let id = me.uid + 1;
+  while (mine(id)) id++;
+  return id;
+}
+
 test('a map beyond the delegated ranges is refused', (t) => {
   const root = busyboxRoot(t);
-  const me = account(TEST_USER);
-  fails(cli('contain', ['-u', `0:${me.uid + 1}:1`, root, '/bin/true']), 64, /-u 0:\d+:1: host id \d+ is not yours/);
+  const id = notDelegated();
+  fails(cli('contain', ['-u', `0:${id}:1`, root, '/bin/true']), 64, new RegExp(`-u 0:${id}:1: host id ${id} is not yours`));
 });
 
 test('a multi-range map without newuidmap names the missing helper', (t) => {
   if (!needs(t, AS_ROOT, 'hiding newuidmap needs root')) return;
+  const [range] = subids('/etc/subuid', TEST_USER);
+  if (!needs(t, range?.count >= 10, `${TEST_USER} has a range of 10 subordinate uids`)) return;
   const root = busyboxRoot(t);
   const me = account(TEST_USER);
   // In a mount namespace of its own, newuidmap is /dev/null, not executable.
-  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', '-u', `0:${me.uid}:1,1:100000:10`, root, '/bin/true']);
+  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', '-u', `0:${me.uid}:1,1:${range.start}:10`, root, '/bin/true']);
   const r = run('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null "$(command -v newuidmap)" && exec "$@"', 'sh', file, ...argv],
     { user: 'root' });
   fails(r, 64, /needs newuidmap/);

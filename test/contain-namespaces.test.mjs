@@ -2,6 +2,7 @@
 // and network, seen from inside and compared with the host.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { test } from 'node:test';
 import {
@@ -32,6 +33,20 @@ test('the command is PID 1 of a new PID namespace', (t) => {
   assert.equal(inside(root, 'echo $$').trim(), '1');
   const hostNs = spawnSync('readlink', ['/proc/self/ns/pid'], { encoding: 'utf8' }).stdout.trim();
   assert.notEqual(inside(root, 'readlink /proc/self/ns/pid').trim(), hostNs);
+});
+
+test('PID 1 has every capability of its user namespace but CAP_SYS_RAWIO, under --init too', (t) => {
+  const root = busyboxRoot(t);
+  // A new user namespace starts with every capability the kernel knows.
+  const all = (1n << (BigInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim()) + 1n)) - 1n;
+  const rawio = 1n << 17n;
+  for (const flags of [[], ['--init']]) {
+    const status = inside(root, 'grep -E "^Cap(Bnd|Eff|Prm):" /proc/self/status', { flags });
+    for (const field of ['CapBnd', 'CapEff', 'CapPrm']) {
+      const value = BigInt(`0x${new RegExp(`^${field}:\\s*(\\w+)$`, 'm').exec(status)[1]}`);
+      assert.equal(value, all & ~rawio, `${flags.join(' ')} ${field}: ${value.toString(16)}`);
+    }
+  }
 });
 
 test('ps inside shows only the container\'s processes', (t) => {

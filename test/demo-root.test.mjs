@@ -45,6 +45,16 @@ test('demo-root.sh refuses a directory that is not empty, and leaves it alone', 
   run('touch', [join(dir, 'keep')]);
   const r = run('sh', [join(REPO, 'scripts/demo-root.sh'), dir]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^demo-root: .* is not empty\n$/);
+  assert.equal(r.stderr, `demo-root: ${dir} is not empty (to start over: pseudo rm -rf ${dir})\n`);
   assert.deepEqual(readdirSync(dir), ['keep']);
+});
+
+test('demo-root.sh run again on a root it made says so and leaves it as it is', (t) => {
+  const dir = join(scratch(t), 'demo');
+  const first = run('sh', [join(REPO, 'scripts/demo-root.sh'), dir], { timeout: 300_000 });
+  assert.equal(first.status, 0, first.stderr);
+  const before = run('find', [dir, '-printf', '%p %i %T@\n']).stdout;
+  const again = run('sh', [join(REPO, 'scripts/demo-root.sh'), dir]);
+  assert.deepEqual([again.status, again.stdout, again.stderr], [0, `demo-root: ${dir} is built already\n`, '']);
+  assert.equal(run('find', [dir, '-printf', '%p %i %T@\n']).stdout, before);
 });

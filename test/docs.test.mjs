@@ -4,9 +4,12 @@
 // sections a user looks for, and what only one page documents (pseudo's
 // files, contain's file system, stop signals and PATH) is checked too.
 import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli } from './helpers.mjs';
-import { entries, plain, readPage, section, text, words } from './manpage.mjs';
+import { BIN, TEST_USER, busyboxRoot, cli, runtimeDir, scratch } from './helpers.mjs';
+import { Terminal } from './contain-support.mjs';
+import { entries, plain, readPage, section, shown, text, words } from './manpage.mjs';
 
 const TOOLS = {
   pseudo: {
@@ -135,4 +138,54 @@ test('man/contain.1 gives the PATH that PID 1 really gets', (t) => {
   const path = r.stdout.trim();
   assert.match(path, /^PATH=\//);
   assert.ok(text(readPage('contain')).includes(path), `the man page gives ${path}`);
+});
+
+/** The literal (.nf ... .fi) blocks of a section, as a reader sees their lines. */
+function literalBlocks(page, name) {
+  const blocks = [];
+  let block;
+  for (const line of section(page, name)) {
+    if (line === '.nf') block = [];
+    else if (line === '.fi') blocks.push(block), block = undefined;
+    else if (block) block.push(shown(line));
+  }
+  return blocks;
+}
+
+test('the busybox examples of contain(1), typed into a terminal as the test user, print what the page shows', { timeout: 120_000 }, async (t) => {
+  const [shell, one] = literalBlocks(readPage('contain'), 'EXAMPLES');
+  assert.match(shell[0], /^\$ mkdir -p root\/bin$/);
+  assert.match(one[0], /^\$ echo hi \| contain root cat$/);
+  const dir = scratch(t);
+  const bin = join(scratch(t), 'bin');
+  mkdirSync(bin);
+  for (const [tool, file] of Object.entries(BIN)) symlinkSync(file, join(bin, tool));
+  const term = new Terminal(t);
+  term.type(`export PATH=${bin}:/usr/local/bin:/usr/bin:/bin XDG_RUNTIME_DIR=${runtimeDir(TEST_USER)}; cd ${dir}`);
+  let inside = false;
+  let seen = 0;
+  for (const line of [...shell, ...one]) {
+    const host = /^\$ (.*)$/.exec(line);
+    const container = /^\/ # (.*)$/.exec(line);
+    if (host || container) {
+      // A command typed at the prompt it shows: the host's, or the
+      // container's shell's (a prompt with nothing typed after it yet).
+      const prompt = host ? /^host\$ $/m : /^\/ # $/m;
+      assert.ok(await term.waitFor(prompt, 30_000), `no prompt for ${line}:\n${term.screen()}`);
+      term.type((host ?? container)[1]);
+      inside = Boolean(container) || /^\$ contain root$/.test(line);
+    } else {
+      // What the page says it prints, on a line of its own.
+      const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.ok(await term.waitFor(new RegExp(`^${escaped}$`, 'm'), 30_000), `no line ${line}:\n${term.screen()}`);
+      seen++;
+      if (inside) {
+        // Leave the container's shell for the next example.
+        term.type('exit');
+        inside = false;
+      }
+    }
+  }
+  assert.equal(seen, 2, 'both examples show output');
+  assert.ok(await term.waitFor(/^host\$ $/m), term.screen());
 });

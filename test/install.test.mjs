@@ -182,6 +182,23 @@ test('man contain finds the installed page through PATH', () => {
   assert.match(page.stdout, /\n {7}contain \[OPTIONS\] DIR \[CMD \[ARG\]\.\.\.\]\n/);
 });
 
+test('the README\'s completion line, run after the install, loads the installed completion from ~/.bashrc', (t) => {
+  const line = /<!-- recipe completion -->\n```sh\n([^\n]*)\n```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'))?.[1];
+  assert.ok(line, 'the README has the completion recipe');
+  const home = scratch(t);
+  const env = {
+    HOME: home,
+    PATH: `${join(prefix, 'bin')}:${SYSTEM_PATH}`,
+    npm_config_userconfig: join(prefix, 'npmrc'),
+  };
+  const r = run('bash', ['--norc', '-c', line], { env, cwd: home });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+  const loaded = run('bash', ['--norc', '-c', '. ~/.bashrc && complete -p pseudo contain inject'], { env, cwd: home });
+  assert.equal(loaded.stderr, '');
+  assert.equal(loaded.stdout, 'complete -F _pseudo pseudo\ncomplete -F _contain contain\ncomplete -F _inject inject\n');
+  assert.ok(readFileSync(join(home, '.bashrc'), 'utf8').includes(join(installed, 'completion/rootless-contain.bash')));
+});
+
 test('every native output ships prebuilt for linux x64 and arm64, as an ELF file for that machine', () => {
   const outputs = run('make', ['-s', '-C', join(REPO, 'native'), 'print-outputs']).stdout.trim().split(/\s+/);
   assert.ok(outputs.includes('libcontainers.so'), outputs.join(' '));

@@ -6,6 +6,7 @@ import { render } from '../../scripts/readme.mjs';
 import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO } from '../helpers.mjs';
+import { EXPLAINED, keysIn } from './console.mjs';
 
 export const TABLE = join(REPO, 'docs/compatibility.md');
 
@@ -55,7 +56,7 @@ export function recordRow({ distribution, init, boots, stops, notes }) {
   const rows = existingRows().filter((r) => r[1] !== row[1]);
   rows.push(row);
   rows.sort((a, b) => rank(a) - rank(b));
-  const text = [
+  const lines = [
     '<!-- Written by the end-to-end suite (npm run test:e2e); do not edit by hand. -->',
     '## Compatibility',
     '',
@@ -69,7 +70,19 @@ export function recordRow({ distribution, init, boots, stops, notes }) {
     RULE,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-  ].join('\n');
+  ];
+  const seen = new Set(rows.flatMap((r) => keysIn(r[4])));
+  const explained = EXPLAINED.filter((e) => seen.has(e.key));
+  if (explained.length > 0) {
+    lines.push(
+      '"console": the lines of the console, from start to SIGTERM to contain, that read like',
+      'errors; each is one of these, and what it means:',
+      '',
+      ...explained.map((e) => `- **${e.key}** (\`${e.example}\`): ${e.meaning}.`),
+      '',
+    );
+  }
+  const text = lines.join('\n');
   mkdirSync(dirname(TABLE), { recursive: true });
   writeFileSync(TABLE, text);
   // The README shows the table: keep its copy current too.

@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { BIN, TEST_USER, account, finished, run, scratch, start, until } from '../helpers.mjs';
 import { cannotDelegate, delegatedCgroup } from './cgroup.mjs';
 import { recordRow } from './compatibility.mjs';
+import { classify, describe } from './console.mjs';
 import { Container } from './container.mjs';
 import { rootCopy } from './roots.mjs';
 
@@ -103,6 +104,7 @@ export function initSuite(profile) {
       `stopped by ${stops.join('; ')}`,
       seen.passed.has('reboot') ? `\`reboot\` inside: status ${REBOOT_STATUS}` : '`reboot` inside: FAILED',
       seen.passed.has('sigkill') ? '' : 'SIGKILL to contain left processes behind',
+      seen.console ? describe(seen.console) : '',
       ...seen.notes,
     ].filter(Boolean);
     recordRow({
@@ -191,6 +193,14 @@ export function initSuite(profile) {
     const container = boot(t, profile);
     await container.service(profile.service);
     await shutdownScenario('SIGTERM to contain', () => container.signal('SIGTERM'), container);
+    seen.transcript = container.output();
+  });
+
+  // What the SIGTERM test's container printed, from start to end.
+  scenario('console', 'the console from start to SIGTERM prints no error line that test/e2e/console.mjs does not explain', () => {
+    assert.ok(seen.transcript !== undefined, 'the SIGTERM test booted and stopped the container');
+    seen.console = classify(seen.transcript);
+    assert.deepEqual(seen.console.unexplained, [], `lines no entry of test/e2e/console.mjs explains:\n${seen.transcript}`);
   });
 
   scenario('reboot', `inject PID ${profile.reboot.join(' ')} ends contain with status ${REBOOT_STATUS}, leaving nothing behind`, async (t) => {

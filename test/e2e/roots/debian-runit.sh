@@ -14,3 +14,4 @@ chmod 755 "$1/etc/sv/e2e-service/run"
 # has no virtual consoles, so no gettys either.
 rm -f "$1"/etc/runit/runsvdir/default/getty-*
 ln -s /etc/sv/e2e-service "$1/etc/runit/runsvdir/default/e2e-service"
+in_container "$1"

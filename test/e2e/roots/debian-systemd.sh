@@ -20,3 +20,6 @@ UNIT
 ln -s /etc/systemd/system/e2e-service.service "$1/etc/systemd/system/multi-user.target.wants/e2e-service.service"
 # No gettys on virtual consoles a container does not have.
 ln -sf /dev/null "$1/etc/systemd/system/getty@tty1.service"
+# Automount needs /dev/autofs, which no container has: systemd would say
+# "unsupported" at every boot.
+ln -s /dev/null "$1/etc/systemd/system/proc-sys-fs-binfmt_misc.automount"

@@ -10,3 +10,6 @@ name_host "$1" bookworm-sysv
 # respawn too fast. The suite's service takes their place.
 sed -i -E 's/^([1-6]:)/#\1/' "$1/etc/inittab"
 echo 'e2:2345:respawn:/usr/local/sbin/e2e-service' >> "$1/etc/inittab"
+# sysvinit 3.06 reads /etc/inittab.d too, and says so when there is none.
+mkdir -p "$1/etc/inittab.d"
+in_container "$1"

@@ -33,3 +33,25 @@ SCRIPT
 name_host() {
   echo "$2" > "$1/etc/hostname"
 }
+
+# in_container DIR: tells the sysvinit boot and shutdown scripts (rcS,
+# which runit's stage 1 runs too) what a container is, as the README's
+# Debian recipe does: contain makes the file systems (the root is a bind
+# mount; sysfs, securityfs, pstore and devpts are not to be mounted or
+# remounted again), there is nothing to fsck, /etc/mtab is the kernel's,
+# the host's sysctls of protected links are the host's business, and the
+# network interfaces are not the container's to take down at the end.
+# What still prints at shutdown is explained in test/e2e/console.mjs.
+in_container() {
+  cat >> "$1/etc/fstab" <<'FSTAB'
+/           /                     none        bind     0 0
+sysfs       /sys                  sysfs       noauto   0 0
+securityfs  /sys/kernel/security  securityfs  noauto   0 0
+pstore      /sys/fs/pstore        pstore      noauto   0 0
+devpts      /dev/pts              devpts      noauto   0 0
+FSTAB
+  echo FSCKTYPES=none >> "$1/etc/default/rcS"
+  echo NETDOWN=no >> "$1/etc/default/halt"
+  ln -sf /proc/mounts "$1/etc/mtab"
+  ln -sf /dev/null "$1/etc/sysctl.d/99-protect-links.conf"
+}
