@@ -211,11 +211,18 @@ export function reserveName(name: string, explicit: boolean): Entry {
 
 function tryReserve(base: string, name: string): Entry | undefined {
   const dir = join(base, name);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       mkdirSync(dir, { mode: 0o700 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
+      const code = (error as NodeJS.ErrnoException).code;
+      // The last container of ours removed the directory of them all
+      // meanwhile: make it again.
+      if (code === 'ENOENT') {
+        registryDir();
+        continue;
+      }
+      if (code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
       if (held(dir)) return undefined;
       sweep(dir);
       continue;
