@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, until } from './helpers.mjs';
+import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, until } from './helpers.mjs';
 import { pid1Of, startContain } from './contain-support.mjs';
 
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
@@ -74,14 +74,15 @@ test('a taken name is refused, naming the running container; derived names are m
   const r = cli('contain', ['-c', '--name', 'taken', other, '/bin/true']);
   assert.equal(r.status, 64);
   assert.match(r.stderr, new RegExp(`^contain: the name taken is taken by a running container \\(root ${root}, supervisor \\d+\\)\\n$`));
-  // Without --name: DIR's name, then DIR's name with a suffix.
-  const c1 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP]);
-  const c2 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP]);
-  const names = await until(() => {
-    const mine = list().filter((c) => [c1.pid, c2.pid].includes(c.pid)).map((c) => c.name).sort();
-    return mine.length === 2 ? mine : undefined;
-  }, 15_000);
-  assert.deepEqual(names, ['root', 'root-2']);
+  // Without --name: DIR's name, then DIR's name with a suffix. In a
+  // runtime directory of their own: other tests' roots are called root too.
+  const env = { XDG_RUNTIME_DIR: scratch(t) };
+  const c1 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP], { env });
+  const first = await until(() => list({ env }).find((c) => c.pid === c1.pid), 15_000);
+  assert.equal(first?.name, 'root');
+  const c2 = startContain(t, ['-c', busyboxRoot(t), '/bin/sh', '-c', LOOP], { env });
+  const second = await until(() => list({ env }).find((c) => c.pid === c2.pid), 15_000);
+  assert.equal(second?.name, 'root-2');
 });
 
 test('the same root twice: the second start fails with one line naming the first', { timeout: 60_000 }, async (t) => {
