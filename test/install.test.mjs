@@ -180,6 +180,10 @@ test('man contain finds the installed page through PATH', () => {
   assert.equal(page.status, 0, page.stderr);
   assert.match(page.stdout, /^CONTAIN\(1\)/);
   assert.match(page.stdout, /\n {7}contain \[OPTIONS\] DIR \[CMD \[ARG\]\.\.\.\]\n/);
+  // The format of definitions, in section 5.
+  const format = run('man', ['5', 'contain.ini'], { env, cwd: '/tmp' });
+  assert.equal(format.status, 0, format.stderr);
+  assert.match(format.stdout, /^CONTAIN\.INI\(5\)/);
 });
 
 test('the README\'s completion line, run after the install, loads the installed completion from ~/.bashrc', (t) => {
