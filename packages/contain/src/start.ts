@@ -4,7 +4,6 @@
  * network helper, the -o command), let PID 1 go, and hand over to the
  * native supervisor.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   BeforeGo, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
@@ -142,6 +141,8 @@ function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
  * supervisor; its failure is ours, word for word and status.
  */
 export function startDetached(args: string[]): Promise<number> {
+  // Loaded only here: child_process costs milliseconds at every start.
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(process.execPath, [process.argv[1], ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,6 @@ import {
   closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync,
   rmSync, rmdirSync, statSync, writeFileSync,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { StepError, fromSystemError } from './errors';
 import { native } from './native';
@@ -237,8 +236,15 @@ function tryReserve(base: string, name: string): Entry | undefined {
   return undefined;
 }
 
+/** FNV-1a of 64 bits: node:crypto would cost every tool milliseconds to load. */
+function fnv1a(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return hash.toString(16).padStart(16, '0');
+}
+
 function rootLockPath(base: string, root: string): string {
-  return join(base, `.root-${createHash('sha256').update(root).digest('hex').slice(0, 32)}`);
+  return join(base, `.root-${fnv1a(root)}`);
 }
 
 /**
