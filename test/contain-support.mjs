@@ -71,7 +71,9 @@ export async function pid1Of(containPid) {
   const exe = (pid) => {
     try { const s = statSync(`/proc/${pid}/exe`); return `${s.dev}:${s.ino}`; } catch { return undefined; }
   };
-  const node = exe(containPid);
+  // Until its exec, PID 1 is a copy of contain: node, as this runner is
+  // (contain's own pid may still be the env of its #! line).
+  const node = exe(process.pid);
   return until(() => childrenOf(containPid).find((p) => {
     try { return pidNamespace(p) !== host && exe(p) !== undefined && exe(p) !== node; } catch { return false; }
   }), 10_000);

@@ -126,7 +126,13 @@ export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeG
 }
 
 function finishStart(child: Child, command: string, explain?: ExplainReport): number {
-  writeSync(child.go_fd, 'g');
+  try {
+    writeSync(child.go_fd, 'g');
+  } catch (error) {
+    // Killed while it waited (EPIPE): its end is reported as any end of
+    // PID 1 is, by whoever waits for it.
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
   awaitExec(child, child.pid, command, explain);
   return child.pid;
 }
