@@ -115,12 +115,13 @@ function childrenCpu() {
 }
 
 /** Starts n copies of a command at once: ms until each has printed its line, and CPU ms per start. */
-function together(n, argv) {
+function together(n, argvOf) {
   return new Promise((resolve, reject) => {
     const cpu = childrenCpu();
     const started = performance.now();
     let up = 0, allUp, open = n;
     for (let i = 0; i < n; i++) {
+      const argv = argvOf(i);
       const [file, ...args] = asUser(argv);
       const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
       child.stdout.on('data', (data) => {
@@ -179,13 +180,14 @@ const benches = {
     }
   },
   async concurrent() {
-    const root = busyboxRoot();
+    // A tree each: one tree runs one container at a time.
+    const roots = smallRoots(100);
     const line = 'echo up; exec sleep 3';
     const commands = [
-      ['node (its own start-up)', ['node', '-e', 'console.log("up"); setTimeout(() => {}, 3000)']],
-      ['contain -c DIR sleep 3', [BIN('contain'), '-c', root, '/bin/sh', '-c', line]],
-      ['bwrap --unshare-all sleep 3', ['bwrap', '--unshare-all', '--bind', root, '/', '--proc', '/proc', '--dev', '/dev',
-        '/bin/sh', '-c', line]],
+      ['node (its own start-up)', () => ['node', '-e', 'console.log("up"); setTimeout(() => {}, 3000)']],
+      ['contain -c DIR sleep 3', (i) => [BIN('contain'), '-c', roots[i], '/bin/sh', '-c', line]],
+      ['bwrap --unshare-all sleep 3', (i) => ['bwrap', '--unshare-all', '--bind', roots[i], '/', '--proc', '/proc',
+        '--dev', '/dev', '/bin/sh', '-c', line]],
     ];
     const runs = Number(process.env.BENCH_CONCURRENT_RUNS ?? 3);
     const rows = ['| 100 at once | until all run, median s | min s | CPU per start ms |', '|---|---:|---:|---:|'];
@@ -220,20 +222,26 @@ const benches = {
     const root = busyboxRoot();
     bigFile(root);
     const size = Number(sh(`stat -c %s ${root}/tmp/big`));
-    // Inside script(1), so that contain's stdout is a terminal, as script's own is.
-    const rows = hyperfine([
+    // Inside script(1), so that contain's stdout is a terminal, as script's
+    // own is; interleaved, one run of each per round, since this machine's
+    // load swings by a fifth from one minute to the next.
+    const commands = [
       ['script -qc "cat BIGFILE"', `script -qc "cat ${root}/tmp/big" /dev/null`],
       ['script -qc "contain DIR cat BIGFILE"', `script -qc "${BIN('contain')} ${root} cat /tmp/big </dev/null" /dev/null`],
       ['contain DIR cat BIGFILE > /dev/null', `${BIN('contain')} ${root} cat /tmp/big`],
       ['contain -c DIR cat BIGFILE > /dev/null', `${BIN('contain')} -c ${root} cat /tmp/big`],
-    ], ['--output', 'null'], 5);
-    const mbs = (r) => (size / 1e6 / (r.median / 1000)).toFixed(0);
-    const script = rows[0];
+    ];
+    const rounds = Number(process.env.BENCH_CONSOLE_ROUNDS ?? 9);
+    const results = interleaved(ctx, commands, rounds, 1, ['--output', 'null']);
+    const seconds = (name) => median(results[name].wall) / 1000;
+    const script = seconds(commands[0][0]);
     const lines = ['| command | median s | MB/s | of script |', '|---|---:|---:|---:|'];
-    for (const r of rows) {
-      lines.push(`| \`${r.name}\` | ${(r.median / 1000).toFixed(2)} | ${mbs(r)} | ${(100 * script.median / r.median).toFixed(0)}% |`);
+    for (const [name] of commands) {
+      const s = seconds(name);
+      lines.push(`| \`${name}\` | ${s.toFixed(2)} | ${(size / 1e6 / s).toFixed(0)} | ${(100 * script / s).toFixed(0)}% |`);
     }
-    return `### Console throughput (${(size / 1e6).toFixed(0)} MB)\n\n${lines.join('\n')}\n\n`
+    return `### Console throughput (${(size / 1e6).toFixed(0)} MB)\n\n`
+      + `${rounds} rounds, each running every command once in this order; medians.\n\n${lines.join('\n')}\n\n`
       + 'Target: `contain DIR cat BIGFILE` inside script at least 100% of `script -qc "cat BIGFILE"`.';
   },
   async supervisor() {
@@ -251,9 +259,7 @@ const benches = {
     const after = kib(relaying.pid);
     relaying.kill('SIGKILL');
     // A hundred idle containers, each on a tree of its own.
-    const roots = Array.from({ length: 100 }, (_, i) => join(work, `many/${i}`));
-    sh(roots.map((r) => `mkdir -p ${r}/bin && ln ${root}/bin/busybox ${r}/bin/busybox && ln -s busybox ${r}/bin/sh`
-      + ` && ln -s busybox ${r}/bin/sleep`).join(' && '));
+    const roots = smallRoots(100);
     const many = roots.map((r) => spawn(...(([f, ...a]) => [f, a])(asUser([BIN('contain'), '-c', r, '/bin/sleep', '1000'])),
       { stdio: 'ignore', env: ENV }));
     await new Promise((r) => setTimeout(r, 8000));
@@ -273,6 +279,17 @@ const benches = {
       + 'conmon about 0.27 MiB (reported).';
   },
 };
+
+let small;
+/** n trees with just busybox as sh and sleep (hard links to one copy), made once. */
+function smallRoots(n) {
+  if (small?.length >= n) return small.slice(0, n);
+  const root = busyboxRoot();
+  small = Array.from({ length: n }, (_, i) => join(work, `many/${i}`));
+  sh(small.map((r) => `mkdir -p ${r}/bin ${r}/proc ${r}/sys ${r}/dev && ln -f ${root}/bin/busybox ${r}/bin/busybox`
+    + ` && ln -sf busybox ${r}/bin/sh && ln -sf busybox ${r}/bin/sleep`).join(' && '));
+  return small;
+}
 
 /** A 360 MB text file in the root's /tmp, made once. */
 function bigFile(root) {

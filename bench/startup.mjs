@@ -23,11 +23,11 @@ export const median = (values) => {
  * Every command once per round, `rounds` times, in the order given:
  * { name: { wall: [ms], cpu: [ms] } }.
  */
-export function interleaved(ctx, commands, rounds, warmup = 3) {
+export function interleaved(ctx, commands, rounds, warmup = 3, extra = []) {
   const json = join(ctx.work, 'round.json');
   const results = Object.fromEntries(commands.map(([name]) => [name, { wall: [], cpu: [] }]));
   for (let round = 0; round < warmup + rounds; round++) {
-    const args = ['-N', '--runs', '1', '--warmup', '0', '--style', 'none', '--export-json', json];
+    const args = ['-N', '--runs', '1', '--warmup', '0', '--style', 'none', '--export-json', json, ...extra];
     for (const [name, command] of commands) args.push('-n', name, command);
     const r = ctx.spawn(['hyperfine', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);

@@ -3,13 +3,15 @@
  * stop timeout to act on, so terminals and pipes are reopened as a new
  * open file of our own, non-blocking without touching the caller's. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "supervisor.h"
+
+/* Which of our output fds are sockets, written with send() instead. */
+static unsigned char sockets[1024];
 
 int open_output(int fd) {
   char path[64];
@@ -25,13 +27,14 @@ int open_output(int fd) {
       return copy;
   }
   /* Files never block for long; a socket gets MSG_DONTWAIT per write. */
-  return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy >= 0 && copy < (int) sizeof sockets)
+    sockets[copy] = S_ISSOCK(status.st_mode);
+  return copy;
 }
 
 long write_output(int fd, const char *data, size_t size) {
-  long n = send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-  if (n < 0 && errno == ENOTSOCK)
-    n = write(fd, data, size);
-  return n;
+  if (fd >= 0 && fd < (int) sizeof sockets && sockets[fd])
+    return send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return write(fd, data, size);
 }

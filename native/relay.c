@@ -240,7 +240,8 @@ static void read_console(struct relay *relay) {
       if (n > 0)
         log_write(&relay->log, buffer, n);
     }
-    if (n <= 0)
+    /* Less than a pty's buffer (4 KiB): it is empty now, no need to ask. */
+    if (n <= 0 || n < 4095)
       break;
   }
   if (n == 0 || (n < 0 && errno == EIO))
