@@ -227,7 +227,9 @@ function tryReserve(base: string, name: string): Entry | undefined {
       continue;
     }
     const lock = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    if (flock(lock, LOCK_EX | LOCK_NB) !== 0) {
+    // The directory is ours, made just now: a --list may hold its lock
+    // for a moment, so wait for it rather than give the name up.
+    if (flock(lock, LOCK_EX) !== 0) {
       closeSync(lock);
       return undefined;
     }
