@@ -203,5 +203,5 @@ test('inject into a container booted with busybox init: poweroff ends it, contai
   assert.equal(inject([pid, 'poweroff']).status, 0);
   const ended = await c.ended;
   assert.ok(existsSync(join(root, 'tmp/shut-down')), 'init ran its shutdown action');
-  assert.equal(ended.status, 0, `contain: ${ended.stderr}`);
+  assert.equal(ended.status, 0, `contain: ${ended.stderr}; console: ${ended.stdout}`);
 });
