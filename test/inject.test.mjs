@@ -200,7 +200,9 @@ test('inject into a container booted with busybox init: poweroff ends it, contai
   assert.ok(await until(() => existsSync(join(root, 'tmp/booted')), 20_000), 'init ran its sysinit action');
   const pid = String(c.pid);
   assert.match(inject([pid, 'ps', '-o', 'pid,comm']).stdout, /^\s*1 init$/m);
-  assert.equal(inject([pid, 'poweroff']).status, 0);
+  // poweroff signals init and syncs; the shutdown's SIGTERM to every
+  // process of the container may end it before it returns (143).
+  assert.ok([0, 143].includes(inject([pid, 'poweroff']).status));
   const ended = await c.ended;
   assert.ok(existsSync(join(root, 'tmp/shut-down')), 'init ran its shutdown action');
   assert.equal(ended.status, 0, `contain: ${ended.stderr}; console: ${ended.stdout}`);
