@@ -56,7 +56,7 @@ export const PHASES = [
   'bundle compile and top level',
   'options, /etc and /proc reads',
   'koffi load',
-  'native library load and bind',
+  'native library load',
   'work before the clone (paths, fds, config)',
   'clone (ct_spawn, ct_join)',
   'newuidmap + newgidmap',
@@ -83,7 +83,8 @@ export function phases({ marks, start, end }) {
     return [preload - start, ...Array(10).fill(undefined), exit - preload, end - exit, end - start];
   }
   const koffiEnd = last('koffi-end')?.t;
-  const bound = marks.filter((m) => m.name === 'declared' && (!clone || m.t < clone.t)).pop()?.t;
+  // Functions are declared when first called, within the phase that calls them.
+  const bound = first('library-load-end')?.t;
   const afterClone = helpersDone?.end ?? clone?.end;
   return [
     preload - start,

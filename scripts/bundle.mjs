@@ -18,7 +18,12 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 for (const tool of ['pseudo', 'contain', 'inject']) {
   const bundle = join(REPO, `packages/${tool}/dist/${tool}.js`);
   const result = buildSync({
-    entryPoints: [join(REPO, `packages/${tool}/dist/main.js`)],
+    // From the TypeScript sources (tsc -b has checked them), as ES
+    // modules: esbuild then leaves out what a tool never uses of the
+    // core, and each start has less to load (pseudo's bundle is a third
+    // smaller than one made of tsc's CommonJS output).
+    entryPoints: [join(REPO, `packages/${tool}/src/main.ts`)],
+    alias: { '@rootless-containers/core': join(REPO, 'packages/core/src/index.ts') },
     outfile: bundle,
     bundle: true,
     platform: 'node',

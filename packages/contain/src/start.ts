@@ -4,7 +4,6 @@
  * network helper, the -o command), let PID 1 go, and hand over to the
  * native supervisor.
  */
-import { join } from 'node:path';
 import {
   BeforeGo, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
   CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
@@ -258,7 +257,6 @@ function removals(entry: Entry): string[] {
     `${entryPath(entry.name, 'log')}.1`,
     ...entry.remove,
     entry.dir,
-    join(entry.dir, '..'),
   ];
 }
 

@@ -230,88 +230,110 @@ function ensureBuilt(): string {
     `install make and a C compiler, then run: make -C ${NATIVE_DIR}`);
 }
 
+/**
+ * koffi parses each prototype and struct when it is declared, which cost
+ * every start about half a millisecond for all of them: each function is
+ * declared when it is first called, and the structs with the first
+ * function that takes one, so a run pays only for what it uses.
+ */
 function bind(koffi: Koffi, path: string): Native {
   const lib = koffi.load(path);
-  const mount = koffi.struct('ct_mount', {
-    kind: 'int32_t',
-    flags: 'int32_t',
-    attrs: 'uint32_t',
-    source: 'const char *',
-    target: 'const char *',
-    options: 'const char **',
-  });
-  koffi.struct('ct_spawn_config', {
-    clone_flags: 'uint64_t',
-    setgroups: 'int32_t',
-    new_session: 'int32_t',
-    console: 'int32_t',
-    keep_stdin: 'int32_t',
-    deathsig: 'int32_t',
-    root: 'const char *',
-    root_mode: 'int32_t',
-    mount_count: 'int32_t',
-    mounts: koffi.pointer(mount),
-    console_path: 'const char *',
-    bind_sys: 'int32_t',
-    cgroup2: 'int32_t',
-    devpts_options: 'const char *',
-    hostname: 'const char *',
-    init_command: 'const char *',
-    init_program: 'const char *',
-    console_ctty: 'int32_t',
-    helper_env: 'const char **',
-    file: 'const char *',
-    search_path: 'const char *',
-    argv: 'const char **',
-    envp: 'const char **',
-    keep_fds: 'const int32_t *',
-  });
-  koffi.struct('ct_join_config', {
-    user_fd: 'int32_t',
-    ns_fds: koffi.array('int32_t', 7),
-    root_fd: 'int32_t',
-    setgroups: 'int32_t',
-    pty_socket: 'int32_t',
-    uid: 'uint32_t',
-    gid: 'uint32_t',
-    ngroups: 'int32_t',
-    groups: 'const uint32_t *',
-    dir: 'const char *',
-    dir_fallback: 'int32_t',
-    deathsig: 'int32_t',
-    file: 'const char *',
-    search_path: 'const char *',
-    argv: 'const char **',
-    envp: 'const char **',
-  });
-  koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' });
-  const spawn = lib.func('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)');
-  const join = lib.func('int ct_join(const ct_join_config *config, _Out_ ct_child *child)');
+  let structs = false;
+  const declareStructs = (): void => {
+    if (structs) return;
+    structs = true;
+    const mount = koffi.struct('ct_mount', {
+      kind: 'int32_t',
+      flags: 'int32_t',
+      attrs: 'uint32_t',
+      source: 'const char *',
+      target: 'const char *',
+      options: 'const char **',
+    });
+    koffi.struct('ct_spawn_config', {
+      clone_flags: 'uint64_t',
+      setgroups: 'int32_t',
+      new_session: 'int32_t',
+      console: 'int32_t',
+      keep_stdin: 'int32_t',
+      deathsig: 'int32_t',
+      root: 'const char *',
+      root_mode: 'int32_t',
+      mount_count: 'int32_t',
+      mounts: koffi.pointer(mount),
+      console_path: 'const char *',
+      bind_sys: 'int32_t',
+      cgroup2: 'int32_t',
+      devpts_options: 'const char *',
+      hostname: 'const char *',
+      init_command: 'const char *',
+      init_program: 'const char *',
+      console_ctty: 'int32_t',
+      helper_env: 'const char **',
+      file: 'const char *',
+      search_path: 'const char *',
+      argv: 'const char **',
+      envp: 'const char **',
+      keep_fds: 'const int32_t *',
+    });
+    koffi.struct('ct_join_config', {
+      user_fd: 'int32_t',
+      ns_fds: koffi.array('int32_t', 7),
+      root_fd: 'int32_t',
+      setgroups: 'int32_t',
+      pty_socket: 'int32_t',
+      uid: 'uint32_t',
+      gid: 'uint32_t',
+      ngroups: 'int32_t',
+      groups: 'const uint32_t *',
+      dir: 'const char *',
+      dir_fallback: 'int32_t',
+      deathsig: 'int32_t',
+      file: 'const char *',
+      search_path: 'const char *',
+      argv: 'const char **',
+      envp: 'const char **',
+    });
+    koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' });
+  };
+  // koffi's own type for a declared function is untyped (any).
+  const fn = (prototype: string, types = false): ((...args: any[]) => any) => {
+    let declared: ReturnType<typeof lib.func> | undefined;
+    return (...args) => {
+      if (!declared) {
+        if (types) declareStructs();
+        declared = lib.func(prototype);
+      }
+      return declared(...args);
+    };
+  };
+  const spawn = fn('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)', true);
+  const join = fn('int ct_join(const ct_join_config *config, _Out_ ct_child *child)', true);
   return {
     spawn: (config, child) => spawn({ ...config,
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
     join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, ngroups: config.groups.length,
       groups: Uint32Array.from(config.groups) }, child),
-    runHelper: lib.func('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
-    waitpid: lib.func('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
-    startTied: lib.func('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags)'),
-    openpty: lib.func('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
-    exitLike: lib.func('void ct_exit_like(int32_t code, int32_t signal)'),
-    isatty: lib.func('int ct_isatty(int32_t fd)'),
-    setWinsize: lib.func('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
-    setConsoleMode: lib.func('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
-    foreground: lib.func('int ct_foreground(int32_t fd)'),
-    copyWinsize: lib.func('int ct_copy_winsize(int32_t from, int32_t to)'),
-    flock: lib.func('int ct_flock(int32_t fd, int32_t operation)'),
-    holdSignals: lib.func('int ct_hold_signals(void)'),
-    pipe: lib.func('int ct_pipe(_Out_ int32_t *fds)'),
-    listen: lib.func('int ct_listen(const char *path)'),
-    exec: lib.func('int ct_exec(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t null_stdio)'),
-    ttyRaw: lib.func('int ct_tty_raw(int32_t fd)'),
-    ttyRestore: lib.func('int ct_tty_restore(void)'),
-    stopLike: lib.func('int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms)'),
-    openInRoot: lib.func('int ct_open_in_root(int32_t root_fd, const char *path)'),
-    socketpair: lib.func('int ct_socketpair(_Out_ int32_t *fds)'),
-    receiveFds: lib.func('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),
+    runHelper: fn('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
+    waitpid: fn('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
+    startTied: fn('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags)'),
+    openpty: fn('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
+    exitLike: fn('void ct_exit_like(int32_t code, int32_t signal)'),
+    isatty: fn('int ct_isatty(int32_t fd)'),
+    setWinsize: fn('int ct_set_winsize(int32_t fd, int32_t rows, int32_t cols)'),
+    setConsoleMode: fn('int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post)'),
+    foreground: fn('int ct_foreground(int32_t fd)'),
+    copyWinsize: fn('int ct_copy_winsize(int32_t from, int32_t to)'),
+    flock: fn('int ct_flock(int32_t fd, int32_t operation)'),
+    holdSignals: fn('int ct_hold_signals(void)'),
+    pipe: fn('int ct_pipe(_Out_ int32_t *fds)'),
+    listen: fn('int ct_listen(const char *path)'),
+    exec: fn('int ct_exec(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t null_stdio)'),
+    ttyRaw: fn('int ct_tty_raw(int32_t fd)'),
+    ttyRestore: fn('int ct_tty_restore(void)'),
+    stopLike: fn('int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t grace_ms)'),
+    openInRoot: fn('int ct_open_in_root(int32_t root_fd, const char *path)'),
+    socketpair: fn('int ct_socketpair(_Out_ int32_t *fds)'),
+    receiveFds: fn('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),
   };
 }

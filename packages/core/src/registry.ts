@@ -4,11 +4,13 @@
  * supervisor keeps for as long as it lives, what `--list` shows, and the
  * console's socket and log. The lock is what counts: an entry whose lock
  * is free belongs to a container that has ended, however it ended, and
- * is swept away by whoever sees it.
+ * is swept away by whoever sees it. The directory of them all stays, as
+ * tmux's does: removed with the last entry, it was gone from under a
+ * container starting at that moment, and each start paid for making it.
  */
 import {
   closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync,
-  rmSync, rmdirSync, statSync, writeFileSync,
+  rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { StepError, fromSystemError } from './errors';
@@ -215,8 +217,8 @@ function tryReserve(base: string, name: string): Entry | undefined {
       mkdirSync(dir, { mode: 0o700 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // The last container of ours removed the directory of them all
-      // meanwhile: make it again.
+      // The directory of them all was removed meanwhile (by hand, or by
+      // an older contain with its last container): make it again.
       if (code === 'ENOENT') {
         registryDir();
         continue;
@@ -302,5 +304,4 @@ export function releaseEntry(entry: Entry): void {
   for (const fd of entry.locks) {
     try { closeSync(fd); } catch { /* closed */ }
   }
-  try { rmdirSync(registryDir(false)); } catch { /* not empty, or not ours to remove */ }
 }
