@@ -128,6 +128,13 @@ test('the registry is private: 0700, and a runtime directory of someone else is 
   const r = cli('contain', ['-c', busyboxRoot(t), '/bin/true'], { env: { XDG_RUNTIME_DIR: '' } });
   assert.equal(r.status, 125);
   assert.match(r.stderr, new RegExp(`^contain: ${fallback} is not a private directory of yours \\(mode 0700\\)`));
+  // Nor is it read: whoever made it could list containers there that
+  // --stop would signal, or inject enter, as the user's own.
+  for (const [tool, args] of [['contain', ['--list']], ['contain', ['--stop', 'web']], ['inject', ['web', 'true']]]) {
+    const r2 = cli(tool, args, { env: { XDG_RUNTIME_DIR: '' } });
+    assert.equal(r2.status, 125, `${tool} ${args.join(' ')}: ${r2.stderr}`);
+    assert.match(r2.stderr, new RegExp(`^${tool}: ${fallback} is not a private directory of yours \\(mode 0700\\)[^\\n]*\\n$`));
+  }
 });
 
 test('another user\'s containers are neither listed nor reachable by name', { timeout: 60_000 }, async (t) => {
