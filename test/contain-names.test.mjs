@@ -85,6 +85,22 @@ test('a taken name is refused, naming the running container; derived names are m
   assert.equal(second?.name, 'root-2');
 });
 
+test('a name may start with a digit and inject takes it; a DIR of digits alone gets a name that is no pid', { timeout: 60_000 }, async (t) => {
+  // In a runtime directory of its own: other tests' containers come and go in the shared one.
+  const env = { XDG_RUNTIME_DIR: scratch(t) };
+  await named(t, '9lives', busyboxRoot(t), { env });
+  let r = cli('inject', ['9lives', 'hostname'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '9lives-host\n', '']);
+  const root = join(busyboxRoot(t), '..', '2024');
+  r = run('/bin/mv', [join(root, '..', 'root'), root]);
+  assert.equal(r.status, 0, r.stderr);
+  const c = startContain(t, ['-c', root, '/bin/sh', '-c', LOOP], { env });
+  const info = await until(() => list({ env }).find((x) => x.pid === c.pid), 15_000);
+  assert.equal(info?.name, 'container-2024');
+  r = cli('inject', ['container-2024', 'true'], { env });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+});
+
 test('the same root twice: the second start fails with one line naming the first', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   await named(t, 'first', root);
