@@ -146,9 +146,14 @@ test('--name NAME with no definition and no DIR says both are missing', (t) => {
 
 test('a name is a short word: others are refused before anything starts', (t) => {
   const root = busyboxRoot(t);
+  // A file ../x.ini beside the directory of definitions is never read as one.
+  const env = configHome(t, 'y', '[container]\n');
+  writeAs(join(env.XDG_CONFIG_HOME, 'x.ini'), '[container]\nbogus = 1\n');
   for (const name of ['a b', '../x', '-x', '.hidden', 'x'.repeat(65), 'ü', '2024']) {
-    const r = cli('contain', ['-c', `--name=${name}`, root, '/bin/true']);
-    assert.equal(r.status, 64, `${name}: ${r.stderr}`);
-    assert.match(r.stderr, /^contain: --name .*: a name is 1 to 64 letters/);
+    for (const args of [['-c', `--name=${name}`, root, '/bin/true'], [`--name=${name}`]]) {
+      const r = cli('contain', args, { env });
+      assert.equal(r.status, 64, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /^contain: --name .*: a name is 1 to 64 letters[^\n]*\n$/);
+    }
   }
 });
