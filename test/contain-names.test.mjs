@@ -67,6 +67,24 @@ test('an unknown name: --stop, --attach, --log and inject say so in one line', (
   assert.match(r.stderr, /^inject: no running container of yours is called nosuch\n$/);
 });
 
+test('--list, --stop, --attach and --log take no container options and no operands; --json only goes with --list', (t) => {
+  const root = busyboxRoot(t);
+  const cases = [
+    [['--list', 'extra'], '--list takes no operand: extra'],
+    [['--stop', 'web', 'extra'], '--stop takes no operand: extra'],
+    [['--stop', 'web', '--stop-timeout', '5'], '--stop-timeout and --stop do not go together'],
+    [['-c', '--list'], '-c and --list do not go together'],
+    [['--log', 'web', '-f', '/dev/null'], '-f and --log do not go together'],
+    [['--attach=web', '--hostname', 'x'], '--hostname and --attach do not go together'],
+    [['--json'], '--json goes only with --list'],
+    [['--json', '-c', root, '/bin/true'], '--json goes only with --list'],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli('contain', args);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [64, '', `contain: ${message} (see --help)\n`], args.join(' '));
+  }
+});
+
 test('a taken name is refused, naming the running container; derived names are made unique', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   await named(t, 'taken', root);
