@@ -66,6 +66,26 @@ test('an option on the command line overrides the key; operands are CMD when the
   assert.deepEqual([r.status, r.stdout.trim()], [0, '123'], r.stderr);
 });
 
+test('command is split as a shell splits it; ; and # start a comment unless escaped or in one quoted string', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  const cases = [
+    // Quoted words keep their quotes for the shell, also first and last.
+    [`'/bin/echo' "c\\"d" 'a  b'`, 'c"d a  b\n'],
+    // One quoted string is ini's: unquoted, with no comment in it.
+    [`"/bin/sh -c 'echo x; echo y # z'"`, 'x\ny\n'],
+    // Elsewhere ; and # start a comment, unless escaped.
+    ['/bin/echo a\\;b c\\#d ; a comment', 'a;b c#d\n'],
+    ['/bin/echo e#f', 'e\n'],
+  ];
+  for (const [i, [command, output]] of cases.entries()) {
+    const file = join(dir, `c${i}.ini`);
+    writeAs(file, `[container]\nroot = ${root}\ncommand = ${command}\nconsole = false\n`);
+    const r = cli('contain', ['-f', file]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, output, ''], command);
+  }
+});
+
 test('-f takes a file anywhere; its relative root is relative to the file', (t) => {
   const dir = scratch(t);
   const root = busyboxRoot(t);
