@@ -132,6 +132,7 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
     ['quote', `[container]\nroot = ${root}\ncommand = /bin/sh -c 'echo\n`, /:3: command: a single quote is not closed/],
     ['noroot', '[container]\ncommand = /bin/true\n', /noroot\.ini: no root = DIR in it, and no DIR given/],
     ['signal', `[container]\nroot = ${root}\nstop-signal = SIGNOPE\n`, /:3: stop-signal SIGNOPE: not a signal/],
+    ['detach', `[container]\nroot = ${root}\ndetach = true\nconsole = false\n`, /:3: detach needs the console/],
   ];
   const before = readdirSync(root).sort();
   // A runtime directory of this test's own: other tests' containers come and go in the shared one.

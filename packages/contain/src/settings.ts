@@ -199,6 +199,9 @@ export function resolveSettings(cli: CommandLine, definition?: Definition): Sett
     stopTimeout: stopTimeout(merged.one('stop-timeout')),
   };
   if (settings.definition && settings.name) checkName(settings.name, `${settings.definition}: name`);
-  if (settings.detach && !settings.console) throw usageError('--detach needs the console: its output goes to the log', true);
+  const detach = merged.flagSet('detach');
+  if (detach && !settings.console) {
+    throw usageError(`${detach.label} needs the console: its output goes to the log`, detach.label.startsWith('-'));
+  }
   return settings;
 }
