@@ -2,10 +2,10 @@
 // directory, or given with -f; every key an option; bad files refused with
 // one line naming FILE:LINE and the key, status 64, nothing left behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, busyboxRoot, cli, finished, runtimeDir, scratch, until, TEST_USER } from './helpers.mjs';
+import { AS_ROOT, REPO, busyboxRoot, cli, finished, needs, runtimeDir, scratch, until, TEST_USER } from './helpers.mjs';
 import { giveToTestUser, startContain, writeAs } from './contain-support.mjs';
 
 /** A config home with contain/NAME.ini holding `text`; returns its env. */
@@ -51,6 +51,32 @@ test('contain --name X boots X.ini: its root, command, hostname and stop signal'
   const r = await done;
   assert.equal(r.status, 7, r.stderr);
   assert.match(output, /^got-usr1$/m);
+});
+
+test('--name looks in ~/.config/contain without XDG_CONFIG_HOME (or with a relative one), then in /etc/contain', (t) => {
+  if (!needs(t, AS_ROOT, 'writing /etc/contain needs root')) return;
+  const root = busyboxRoot(t);
+  const name = `rc-test-${process.pid}`;
+  const made = !existsSync('/etc/contain');
+  mkdirSync('/etc/contain', { recursive: true });
+  t.after(() => {
+    rmSync(`/etc/contain/${name}.ini`, { force: true });
+    if (made) rmSync('/etc/contain', { recursive: true, force: true });
+  });
+  writeFileSync(`/etc/contain/${name}.ini`, `[container]\nroot = ${root}\ncommand = /bin/echo from-etc\nconsole = false\n`);
+  const home = scratch(t);
+  for (const config of ['', 'relative']) {
+    const env = { HOME: home, XDG_CONFIG_HOME: config };
+    let r = cli('contain', ['--name', name], { env });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'from-etc\n', ''], `XDG_CONFIG_HOME=${config}`);
+    mkdirSync(join(home, '.config', 'contain'), { recursive: true });
+    giveToTestUser(join(home, '.config'));
+    giveToTestUser(join(home, '.config', 'contain'));
+    writeAs(join(home, '.config', 'contain', `${name}.ini`), `[container]\nroot = ${root}\ncommand = /bin/echo from-home\nconsole = false\n`);
+    r = cli('contain', ['--name', name], { env });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'from-home\n', ''], `XDG_CONFIG_HOME=${config}`);
+    rmSync(join(home, '.config'), { recursive: true });
+  }
 });
 
 test('an option on the command line overrides the key; operands are CMD when the file names the root', (t) => {
