@@ -28,18 +28,23 @@ function list(options) {
 }
 
 test('two named containers: --list shows both, inject NAME reaches each, --stop ends one', { timeout: 90_000 }, async (t) => {
-  const a = await named(t, 'alpha', busyboxRoot(t));
+  const rootA = busyboxRoot(t);
+  const a = await named(t, 'alpha', rootA);
   const rootB = busyboxRoot(t);
   const b = await named(t, 'beta', rootB);
   const found = list().filter((c) => ['alpha', 'beta'].includes(c.name));
   assert.deepEqual(found.map((c) => [c.name, c.pid, c.pid1]).sort(),
     [['alpha', a.child.pid, a.pid1], ['beta', b.child.pid, b.pid1]]);
+  assert.equal(found.find((c) => c.name === 'alpha').root, rootA);
   assert.equal(found.find((c) => c.name === 'beta').root, rootB);
   assert.deepEqual(found.find((c) => c.name === 'alpha').command.slice(0, 2), ['/bin/sh', '-c']);
   // The table: a header and a row each, with the pids.
   const table = cli('contain', ['--list']).stdout.split('\n');
   assert.match(table[0], /^NAME\s+PID\s+PID1\s+UPTIME\s+NETWORK\s+ROOT\s+COMMAND$/);
-  assert.ok(table.some((l) => new RegExp(`^alpha\\s+${a.child.pid}\\s+${a.pid1}\\s`).test(l)), table.join('\n'));
+  for (const [name, c, root] of [['alpha', a, rootA], ['beta', b, rootB]]) {
+    const row = new RegExp(`^${name}\\s+${c.child.pid}\\s+${c.pid1}\\s+\\S+\\s+none\\s+${root}\\s+/bin/sh -c `);
+    assert.ok(table.some((l) => row.test(l)), table.join('\n'));
+  }
   // ps shows the name on the supervisor; pgrep still finds it.
   assert.equal(readFileSync(`/proc/${a.child.pid}/cmdline`, 'utf8'), 'contain\0alpha\0');
   assert.equal(readFileSync(`/proc/${a.child.pid}/comm`, 'utf8'), 'contain\n');
@@ -127,9 +132,12 @@ test('the same root twice: the second start fails with one line naming the first
   assert.match(r.stderr, new RegExp(`^contain: ${root} is the root of the running container first \\(`));
   assert.match(r.stderr, /^[^\n]+\n$/);
   assert.deepEqual(list().map((c) => c.name).filter((n) => n === 'second'), []);
-  // Through a link to it, the same tree.
-  const r2 = cli('contain', ['-c', join(root, '..', 'root/'), '/bin/true']);
+  // Through a symbolic link to it, the same tree (its real path).
+  const link = join(scratch(t), 'link');
+  assert.equal(run('/bin/ln', ['-s', root, link]).status, 0);
+  const r2 = cli('contain', ['-c', '--name', 'third', link, '/bin/true']);
   assert.equal(r2.status, 64, r2.stderr);
+  assert.match(r2.stderr, new RegExp(`^contain: ${root} is the root of the running container first \\([^\\n]*\\n$`));
 });
 
 test('after SIGKILL of a supervisor its name and root are free again, and its entry is gone', { timeout: 60_000 }, async (t) => {
