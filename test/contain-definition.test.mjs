@@ -183,6 +183,23 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
   assert.deepEqual(entries(env.XDG_RUNTIME_DIR), [], 'nothing left in the registry');
 });
 
+test('every option of contain --help is a key, but -f and those about running containers', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  const help = cli('contain', ['--help']).stdout;
+  const longs = [...help.matchAll(/^ {2}(?:-\S, )?--(?:no-)?([a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(longs.includes('console') && longs.includes('hostname') && longs.includes('publish'), longs.join(' '));
+  const none = ['file', 'list', 'stop', 'attach', 'log', 'help', 'version'];
+  for (const key of [...longs, 'json']) {
+    const file = join(dir, `${key}.ini`);
+    writeAs(file, `[container]\nroot = ${root}\n${key} = bogus-value\n`);
+    const r = cli('contain', ['-f', file]);
+    // Each key's own complaint about the value, or none: never an unknown key.
+    const unknown = r.stderr.includes(`:3: unknown key ${key}`);
+    assert.equal(unknown, none.includes(key) || key === 'json', `${key}: ${r.stderr}`);
+  }
+});
+
 test('--name NAME with no definition and no DIR says both are missing', (t) => {
   const env = { XDG_CONFIG_HOME: scratch(t) };
   const r = cli('contain', ['--name', 'nothing-here'], { env });
