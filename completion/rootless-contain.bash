@@ -310,9 +310,10 @@ _inject() {
   if ((rc_operand < 0)); then
     _rc_options inject
   elif ((rc_operand == 0)); then
-    # A name, or with a digit typed, the pid of a contain or of a PID 1.
+    # A name, or with a digit typed, the pid of a contain or of a PID 1
+    # (or a name that starts with a digit).
     if [[ $cur == [0-9]* ]]; then
-      _rc_reply $(_rc_running "$contain" pid) $(_rc_running "$contain" pid1)
+      _rc_reply $(_rc_running "$contain" pid) $(_rc_running "$contain" pid1) $(_rc_running "$contain" name)
     else
       _rc_reply $(_rc_running "$contain" name)
     fi

@@ -159,15 +159,18 @@ test('running containers: inject, contain --stop, --attach and --log offer their
   // A registry of the test's own: containers of tests running beside
   // this one stay out of it.
   const env = { XDG_RUNTIME_DIR: scratch(t) };
-  const names = ['completion-one', 'completion-two'];
+  // A name may start with a digit, as a pid does.
+  const names = ['3rd', 'completion-one', 'completion-two'];
   for (const name of names) startNamed(t, stops, env, name);
   const listed = JSON.parse(cli('contain', ['--list', '--json'], { env }).stdout);
   assert.deepEqual(listed.map((c) => c.name).sort(), names);
   for (const words of [['inject', ''], ['inject', '-u', 'root', 'comp'], ['contain', '--stop', ''],
     ['contain', '--attach', 'c'], ['contain', '--log', ''], ['contain', '--stop', '=', '']]) {
-    assert.deepEqual(complete(t, words, { env, bin }).sort(), names, words.join(' '));
+    const typed = words[words.length - 1];
+    assert.deepEqual(complete(t, words, { env, bin }).sort(), names.filter((n) => n.startsWith(typed)), words.join(' '));
   }
   assert.deepEqual(complete(t, ['inject', 'completion-t'], { env, bin }), ['completion-two']);
+  assert.ok(complete(t, ['inject', '3'], { env, bin }).includes('3rd'));
   const one = listed.find((c) => c.name === 'completion-one');
   assert.ok(complete(t, ['inject', String(one.pid).slice(0, 1)], { env, bin }).includes(String(one.pid)));
   assert.ok(complete(t, ['inject', String(one.pid1)], { env, bin }).includes(String(one.pid1)));
@@ -177,7 +180,7 @@ test('running containers: inject, contain --stop, --attach and --log offer their
   // Once stopped, a name is offered no more.
   assert.equal(cli('contain', ['--stop', 'completion-two'], { env, timeout: 60_000 }).status, 0);
   assert.ok(await until(() => !complete(t, ['inject', ''], { env, bin }).includes('completion-two'), 10_000));
-  assert.deepEqual(complete(t, ['contain', '--stop', ''], { env, bin }), ['completion-one']);
+  assert.deepEqual(complete(t, ['contain', '--stop', ''], { env, bin }).sort(), ['3rd', 'completion-one']);
 });
 
 

@@ -2,10 +2,10 @@
 // directory, or given with -f; every key an option; bad files refused with
 // one line naming FILE:LINE and the key, status 64, nothing left behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, busyboxRoot, cli, finished, runtimeDir, scratch, until, TEST_USER } from './helpers.mjs';
+import { AS_ROOT, REPO, busyboxRoot, cli, finished, needs, runtimeDir, scratch, until, TEST_USER } from './helpers.mjs';
 import { giveToTestUser, startContain, writeAs } from './contain-support.mjs';
 
 /** A config home with contain/NAME.ini holding `text`; returns its env. */
@@ -53,6 +53,32 @@ test('contain --name X boots X.ini: its root, command, hostname and stop signal'
   assert.match(output, /^got-usr1$/m);
 });
 
+test('--name looks in ~/.config/contain without XDG_CONFIG_HOME (or with a relative one), then in /etc/contain', (t) => {
+  if (!needs(t, AS_ROOT, 'writing /etc/contain needs root')) return;
+  const root = busyboxRoot(t);
+  const name = `rc-test-${process.pid}`;
+  const made = !existsSync('/etc/contain');
+  mkdirSync('/etc/contain', { recursive: true });
+  t.after(() => {
+    rmSync(`/etc/contain/${name}.ini`, { force: true });
+    if (made) rmSync('/etc/contain', { recursive: true, force: true });
+  });
+  writeFileSync(`/etc/contain/${name}.ini`, `[container]\nroot = ${root}\ncommand = /bin/echo from-etc\nconsole = false\n`);
+  const home = scratch(t);
+  for (const config of ['', 'relative']) {
+    const env = { HOME: home, XDG_CONFIG_HOME: config };
+    let r = cli('contain', ['--name', name], { env });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'from-etc\n', ''], `XDG_CONFIG_HOME=${config}`);
+    mkdirSync(join(home, '.config', 'contain'), { recursive: true });
+    giveToTestUser(join(home, '.config'));
+    giveToTestUser(join(home, '.config', 'contain'));
+    writeAs(join(home, '.config', 'contain', `${name}.ini`), `[container]\nroot = ${root}\ncommand = /bin/echo from-home\nconsole = false\n`);
+    r = cli('contain', ['--name', name], { env });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'from-home\n', ''], `XDG_CONFIG_HOME=${config}`);
+    rmSync(join(home, '.config'), { recursive: true });
+  }
+});
+
 test('an option on the command line overrides the key; operands are CMD when the file names the root', (t) => {
   const root = busyboxRoot(t);
   const env = configHome(t, 'box', `[container]\nroot = ${root}\ncommand = /bin/sh -c 'echo from-file\\; hostname'\nhostname = filehost\nconsole = false\n`);
@@ -64,6 +90,26 @@ test('an option on the command line overrides the key; operands are CMD when the
   const env2 = configHome(t, 'envs', `[container]\nroot = ${root}\nenv = A=1\nenv = B=2\nconsole = false\n`);
   r = cli('contain', ['-e', 'C=3', '--name', 'envs', '/bin/sh', '-c', 'echo $A$B$C'], { env: env2 });
   assert.deepEqual([r.status, r.stdout.trim()], [0, '123'], r.stderr);
+});
+
+test('command is split as a shell splits it; ; and # start a comment unless escaped or in one quoted string', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  const cases = [
+    // Quoted words keep their quotes for the shell, also first and last.
+    [`'/bin/echo' "c\\"d" 'a  b'`, 'c"d a  b\n'],
+    // One quoted string is ini's: unquoted, with no comment in it.
+    [`"/bin/sh -c 'echo x; echo y # z'"`, 'x\ny\n'],
+    // Elsewhere ; and # start a comment, unless escaped.
+    ['/bin/echo a\\;b c\\#d ; a comment', 'a;b c#d\n'],
+    ['/bin/echo e#f', 'e\n'],
+  ];
+  for (const [i, [command, output]] of cases.entries()) {
+    const file = join(dir, `c${i}.ini`);
+    writeAs(file, `[container]\nroot = ${root}\ncommand = ${command}\nconsole = false\n`);
+    const r = cli('contain', ['-f', file]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, output, ''], command);
+  }
 });
 
 test('-f takes a file anywhere; its relative root is relative to the file', (t) => {
@@ -112,6 +158,7 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
     ['quote', `[container]\nroot = ${root}\ncommand = /bin/sh -c 'echo\n`, /:3: command: a single quote is not closed/],
     ['noroot', '[container]\ncommand = /bin/true\n', /noroot\.ini: no root = DIR in it, and no DIR given/],
     ['signal', `[container]\nroot = ${root}\nstop-signal = SIGNOPE\n`, /:3: stop-signal SIGNOPE: not a signal/],
+    ['detach', `[container]\nroot = ${root}\ndetach = true\nconsole = false\n`, /:3: detach needs the console/],
   ];
   const before = readdirSync(root).sort();
   // A runtime directory of this test's own: other tests' containers come and go in the shared one.
@@ -136,6 +183,23 @@ test('bad definitions: one line naming FILE:LINE and the key, status 64, nothing
   assert.deepEqual(entries(env.XDG_RUNTIME_DIR), [], 'nothing left in the registry');
 });
 
+test('every option of contain --help is a key, but -f and those about running containers', (t) => {
+  const root = busyboxRoot(t);
+  const dir = scratch(t);
+  const help = cli('contain', ['--help']).stdout;
+  const longs = [...help.matchAll(/^ {2}(?:-\S, )?--(?:no-)?([a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(longs.includes('console') && longs.includes('hostname') && longs.includes('publish'), longs.join(' '));
+  const none = ['file', 'list', 'stop', 'attach', 'log', 'help', 'version'];
+  for (const key of [...longs, 'json']) {
+    const file = join(dir, `${key}.ini`);
+    writeAs(file, `[container]\nroot = ${root}\n${key} = bogus-value\n`);
+    const r = cli('contain', ['-f', file]);
+    // Each key's own complaint about the value, or none: never an unknown key.
+    const unknown = r.stderr.includes(`:3: unknown key ${key}`);
+    assert.equal(unknown, none.includes(key) || key === 'json', `${key}: ${r.stderr}`);
+  }
+});
+
 test('--name NAME with no definition and no DIR says both are missing', (t) => {
   const env = { XDG_CONFIG_HOME: scratch(t) };
   const r = cli('contain', ['--name', 'nothing-here'], { env });
@@ -146,9 +210,14 @@ test('--name NAME with no definition and no DIR says both are missing', (t) => {
 
 test('a name is a short word: others are refused before anything starts', (t) => {
   const root = busyboxRoot(t);
-  for (const name of ['a b', '../x', '-x', '.hidden', 'x'.repeat(65), 'ü']) {
-    const r = cli('contain', ['-c', `--name=${name}`, root, '/bin/true']);
-    assert.equal(r.status, 64, `${name}: ${r.stderr}`);
-    assert.match(r.stderr, /^contain: --name .*: a name is 1 to 64 letters/);
+  // A file ../x.ini beside the directory of definitions is never read as one.
+  const env = configHome(t, 'y', '[container]\n');
+  writeAs(join(env.XDG_CONFIG_HOME, 'x.ini'), '[container]\nbogus = 1\n');
+  for (const name of ['a b', '../x', '-x', '.hidden', 'x'.repeat(65), 'ü', '2024']) {
+    for (const args of [['-c', `--name=${name}`, root, '/bin/true'], [`--name=${name}`]]) {
+      const r = cli('contain', args, { env });
+      assert.equal(r.status, 64, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /^contain: --name .*: a name is 1 to 64 letters[^\n]*\n$/);
+    }
   }
 });

@@ -28,18 +28,23 @@ function list(options) {
 }
 
 test('two named containers: --list shows both, inject NAME reaches each, --stop ends one', { timeout: 90_000 }, async (t) => {
-  const a = await named(t, 'alpha', busyboxRoot(t));
+  const rootA = busyboxRoot(t);
+  const a = await named(t, 'alpha', rootA);
   const rootB = busyboxRoot(t);
   const b = await named(t, 'beta', rootB);
   const found = list().filter((c) => ['alpha', 'beta'].includes(c.name));
   assert.deepEqual(found.map((c) => [c.name, c.pid, c.pid1]).sort(),
     [['alpha', a.child.pid, a.pid1], ['beta', b.child.pid, b.pid1]]);
+  assert.equal(found.find((c) => c.name === 'alpha').root, rootA);
   assert.equal(found.find((c) => c.name === 'beta').root, rootB);
   assert.deepEqual(found.find((c) => c.name === 'alpha').command.slice(0, 2), ['/bin/sh', '-c']);
   // The table: a header and a row each, with the pids.
   const table = cli('contain', ['--list']).stdout.split('\n');
   assert.match(table[0], /^NAME\s+PID\s+PID1\s+UPTIME\s+NETWORK\s+ROOT\s+COMMAND$/);
-  assert.ok(table.some((l) => new RegExp(`^alpha\\s+${a.child.pid}\\s+${a.pid1}\\s`).test(l)), table.join('\n'));
+  for (const [name, c, root] of [['alpha', a, rootA], ['beta', b, rootB]]) {
+    const row = new RegExp(`^${name}\\s+${c.child.pid}\\s+${c.pid1}\\s+\\S+\\s+none\\s+${root}\\s+/bin/sh -c `);
+    assert.ok(table.some((l) => row.test(l)), table.join('\n'));
+  }
   // ps shows the name on the supervisor; pgrep still finds it.
   assert.equal(readFileSync(`/proc/${a.child.pid}/cmdline`, 'utf8'), 'contain\0alpha\0');
   assert.equal(readFileSync(`/proc/${a.child.pid}/comm`, 'utf8'), 'contain\n');
@@ -67,6 +72,24 @@ test('an unknown name: --stop, --attach, --log and inject say so in one line', (
   assert.match(r.stderr, /^inject: no running container of yours is called nosuch\n$/);
 });
 
+test('--list, --stop, --attach and --log take no container options and no operands; --json only goes with --list', (t) => {
+  const root = busyboxRoot(t);
+  const cases = [
+    [['--list', 'extra'], '--list takes no operand: extra'],
+    [['--stop', 'web', 'extra'], '--stop takes no operand: extra'],
+    [['--stop', 'web', '--stop-timeout', '5'], '--stop-timeout and --stop do not go together'],
+    [['-c', '--list'], '-c and --list do not go together'],
+    [['--log', 'web', '-f', '/dev/null'], '-f and --log do not go together'],
+    [['--attach=web', '--hostname', 'x'], '--hostname and --attach do not go together'],
+    [['--json'], '--json goes only with --list'],
+    [['--json', '-c', root, '/bin/true'], '--json goes only with --list'],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli('contain', args);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [64, '', `contain: ${message} (see --help)\n`], args.join(' '));
+  }
+});
+
 test('a taken name is refused, naming the running container; derived names are made unique', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   await named(t, 'taken', root);
@@ -85,6 +108,22 @@ test('a taken name is refused, naming the running container; derived names are m
   assert.equal(second?.name, 'root-2');
 });
 
+test('a name may start with a digit and inject takes it; a DIR of digits alone gets a name that is no pid', { timeout: 60_000 }, async (t) => {
+  // In a runtime directory of its own: other tests' containers come and go in the shared one.
+  const env = { XDG_RUNTIME_DIR: scratch(t) };
+  await named(t, '9lives', busyboxRoot(t), { env });
+  let r = cli('inject', ['9lives', 'hostname'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '9lives-host\n', '']);
+  const root = join(busyboxRoot(t), '..', '2024');
+  r = run('/bin/mv', [join(root, '..', 'root'), root]);
+  assert.equal(r.status, 0, r.stderr);
+  const c = startContain(t, ['-c', root, '/bin/sh', '-c', LOOP], { env });
+  const info = await until(() => list({ env }).find((x) => x.pid === c.pid), 15_000);
+  assert.equal(info?.name, 'container-2024');
+  r = cli('inject', ['container-2024', 'true'], { env });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+});
+
 test('the same root twice: the second start fails with one line naming the first', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   await named(t, 'first', root);
@@ -93,9 +132,12 @@ test('the same root twice: the second start fails with one line naming the first
   assert.match(r.stderr, new RegExp(`^contain: ${root} is the root of the running container first \\(`));
   assert.match(r.stderr, /^[^\n]+\n$/);
   assert.deepEqual(list().map((c) => c.name).filter((n) => n === 'second'), []);
-  // Through a link to it, the same tree.
-  const r2 = cli('contain', ['-c', join(root, '..', 'root/'), '/bin/true']);
+  // Through a symbolic link to it, the same tree (its real path).
+  const link = join(scratch(t), 'link');
+  assert.equal(run('/bin/ln', ['-s', root, link]).status, 0);
+  const r2 = cli('contain', ['-c', '--name', 'third', link, '/bin/true']);
   assert.equal(r2.status, 64, r2.stderr);
+  assert.match(r2.stderr, new RegExp(`^contain: ${root} is the root of the running container first \\([^\\n]*\\n$`));
 });
 
 test('after SIGKILL of a supervisor its name and root are free again, and its entry is gone', { timeout: 60_000 }, async (t) => {
@@ -128,6 +170,13 @@ test('the registry is private: 0700, and a runtime directory of someone else is 
   const r = cli('contain', ['-c', busyboxRoot(t), '/bin/true'], { env: { XDG_RUNTIME_DIR: '' } });
   assert.equal(r.status, 125);
   assert.match(r.stderr, new RegExp(`^contain: ${fallback} is not a private directory of yours \\(mode 0700\\)`));
+  // Nor is it read: whoever made it could list containers there that
+  // --stop would signal, or inject enter, as the user's own.
+  for (const [tool, args] of [['contain', ['--list']], ['contain', ['--stop', 'web']], ['inject', ['web', 'true']]]) {
+    const r2 = cli(tool, args, { env: { XDG_RUNTIME_DIR: '' } });
+    assert.equal(r2.status, 125, `${tool} ${args.join(' ')}: ${r2.stderr}`);
+    assert.match(r2.stderr, new RegExp(`^${tool}: ${fallback} is not a private directory of yours \\(mode 0700\\)[^\\n]*\\n$`));
+  }
 });
 
 test('another user\'s containers are neither listed nor reachable by name', { timeout: 60_000 }, async (t) => {

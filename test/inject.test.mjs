@@ -149,7 +149,9 @@ test('each kind of wrong PID gets its own message', async (t) => {
     [[String(sleeper.pid), 'true'], 125, `inject: process ${sleeper.pid} is neither contain nor a container's PID 1`],
     [['abc', 'true'], 125, 'inject: no running container of yours is called abc'],
     [['0'], 64, 'inject: 0: not a pid (see --help)'],
-    [['12x'], 64, 'inject: 12x: not a pid (see --help)'],
+    [['00'], 64, 'inject: 00: not a pid (see --help)'],
+    // Not only digits: a name, which may start with a digit.
+    [['12x', 'true'], 125, 'inject: no running container of yours is called 12x'],
     [[], 64, 'inject: NAME or PID is missing (see --help)'],
     [['--frob', '1'], 64, 'inject: unknown option --frob (see --help)'],
   ];

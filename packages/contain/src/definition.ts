@@ -60,6 +60,8 @@ interface Line {
   number: number;
   section?: string;
   key: string;
+  /** The value as written, before ini unquotes it or drops a comment. */
+  raw: string;
 }
 
 /**
@@ -79,7 +81,10 @@ function scan(text: string): { lines: Line[]; sections: { name: string; number: 
       sections.push({ name: section, number: index + 1 });
       return;
     }
-    lines.push({ number: index + 1, section, key: unquote(line.split('=')[0].trim()) });
+    const equals = line.indexOf('=');
+    lines.push({
+      number: index + 1, section, key: unquote(line.split('=')[0].trim()), raw: equals < 0 ? '' : line.slice(equals + 1).trim(),
+    });
   });
   return { lines, sections };
 }
@@ -127,7 +132,7 @@ export function loadDefinition(file: string): Definition {
     if (key === 'root') {
       definition.root = { path: resolve(dir, valueText(raw, file, found[0])), label: labels[0] };
     } else if (key === 'command') {
-      const words = splitWords(valueText(raw, file, found[0]));
+      const words = splitWords(commandText(raw, file, found[0]));
       if (!Array.isArray(words)) fail(file, found[0].number, `command: ${words.error}`);
       if (words.length === 0) fail(file, found[0].number, 'command: no words');
       definition.command = { words, label: labels[0] };
@@ -149,6 +154,18 @@ export function loadDefinition(file: string): Definition {
 function valueText(value: unknown, file: string, line: Line): string {
   if (typeof value === 'string' && value !== '') return value;
   return fail(file, line.number, `${line.key}: needs a value`);
+}
+
+/**
+ * The text of `command`. ini takes the quotes off a value that starts and
+ * ends with one, which is right for one quoted string ("sh -c 'a; b'",
+ * where ; is then no comment) but not for quoted words: '/bin/echo' 'a b'
+ * would become /bin/echo' 'a b. Those keep their quotes for the shell's.
+ */
+function commandText(value: unknown, file: string, line: Line): string {
+  const quoted = line.raw.length > 1 && /^["']/.test(line.raw) && line.raw.endsWith(line.raw[0]);
+  const words = quoted ? splitWords(line.raw) : [];
+  return Array.isArray(words) && words.length > 1 ? line.raw : valueText(value, file, line);
 }
 
 /** A bind source relative to the definition's directory, for bind and ro-bind. */

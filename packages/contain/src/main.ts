@@ -12,7 +12,7 @@ import { definitionDirs, findDefinition, loadDefinition } from './definition';
 import { HELP } from './help';
 import { formatList } from './list';
 import { CommandLine, parseCommandLine } from './options';
-import { resolveSettings } from './settings';
+import { checkName, resolveSettings } from './settings';
 import { isDaemon, start, startDetached } from './start';
 
 function running(name: string) {
@@ -73,6 +73,8 @@ async function run(args: string[]): Promise<number> {
     default: break;
   }
   const name = cli.values.get('name');
+  // Before it names a file: --name ../x must not read ~/.config/x.ini.
+  if (typeof name === 'string') checkName(name, cli.label('name'));
   const file = cli.file ?? (typeof name === 'string' ? findDefinition(name) : undefined);
   if (file === undefined && typeof name === 'string' && cli.operands.length === 0) {
     throw usageError(`DIR is missing, and no definition ${name}.ini is in ${definitionDirs().join(' or ')}`, true);

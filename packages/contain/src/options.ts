@@ -111,7 +111,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     if (network !== undefined && network !== 'host') throw usageError(`-n and --network ${network} do not go together`, true);
     values.set('network', 'host');
   }
-  return {
+  const cli: CommandLine = {
     action,
     target: action === 'stop' || action === 'attach' || action === 'log' ? options[action] : undefined,
     json: Boolean(options.json),
@@ -119,8 +119,25 @@ export function parseCommandLine(args: string[]): CommandLine {
     values,
     mountOrder: mountOrder(args, options._.length),
     operands: operandsOf(args, options),
-    label: (name) => spelling(args, spec, name),
+    label: (name) => (name === 'console' && options.c ? '-c' : name === 'network' && options.n ? '-n'
+      : spelling(args, spec, name)),
   };
+  checkAction(cli);
+  return cli;
+}
+
+/**
+ * What goes with --list, --stop, --attach and --log: nothing that
+ * describes a container, and no operand. Ignored, --stop web
+ * --stop-timeout 5 would seem to shorten the wait.
+ */
+function checkAction(cli: CommandLine): void {
+  if (cli.json && cli.action !== 'list') throw usageError('--json goes only with --list', true);
+  if (cli.action === 'start' || cli.action === 'help' || cli.action === 'version') return;
+  const given = [...cli.values].filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([name]) => name);
+  const option = cli.file !== undefined ? 'file' : given[0];
+  if (option) throw usageError(`${cli.label(option)} and --${cli.action} do not go together`, true);
+  if (cli.operands.length > 0) throw usageError(`--${cli.action} takes no operand: ${cli.operands[0]}`, true);
 }
 
 /** Whether an option was on the command line: `--no-console` is, as false. */

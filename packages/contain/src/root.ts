@@ -40,8 +40,12 @@ export function rootDirectory(given: Labeled): string {
   return real;
 }
 
-/** A container name from its root's name: DIR's last component, made a valid name. */
+/**
+ * A container name from its root's name: DIR's last component, made a
+ * valid name (digits alone would be a pid to inject).
+ */
 export function nameFromRoot(root: string): string {
   const name = basename(root).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 60);
+  if (/^[0-9]+$/.test(name)) return `container-${name.slice(0, 50)}`;
   return name || 'container';
 }

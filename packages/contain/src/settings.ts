@@ -55,10 +55,14 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-/** Checks a container name given by the user. */
+/**
+ * Checks a container name given by the user. Digits alone are a pid to
+ * inject(1), which takes either: such a name could not be entered.
+ */
 export function checkName(name: string, label: string): string {
-  if (!NAME.test(name)) {
-    throw usageError(`${label} ${name}: a name is 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-'`);
+  if (!NAME.test(name) || /^[0-9]+$/.test(name)) {
+    throw usageError(`${label} ${name}: a name is 1 to 64 letters, digits, '_', '.' or '-', not starting with '.' or '-', `
+      + 'and not only digits');
   }
   return name;
 }
@@ -195,6 +199,9 @@ export function resolveSettings(cli: CommandLine, definition?: Definition): Sett
     stopTimeout: stopTimeout(merged.one('stop-timeout')),
   };
   if (settings.definition && settings.name) checkName(settings.name, `${settings.definition}: name`);
-  if (settings.detach && !settings.console) throw usageError('--detach needs the console: its output goes to the log', true);
+  const detach = merged.flagSet('detach');
+  if (detach && !settings.console) {
+    throw usageError(`${detach.label} needs the console: its output goes to the log`, detach.label.startsWith('-'));
+  }
   return settings;
 }

@@ -46,18 +46,17 @@ export const ENTRY_FILES = {
 /**
  * The user's directory of running containers: $XDG_RUNTIME_DIR/contain,
  * or, without a runtime directory, /tmp/contain-UID, which must then be
- * a real directory of the user's own that nobody else may enter.
+ * a real directory of the user's own that nobody else may enter. Also
+ * checked when only read: anyone may make /tmp/contain-UID first, and
+ * fill it with entries that --stop would take for the user's own.
  */
 export function registryDir(create = true): string {
   const runtime = process.env.XDG_RUNTIME_DIR;
   const uid = process.getuid!();
-  if (runtime && runtime.startsWith('/') && ownDirectory(runtime, uid)) {
-    const dir = join(runtime, 'contain');
-    if (create) makePrivateDir(dir, uid);
-    return dir;
-  }
-  const dir = `/tmp/contain-${uid}`;
+  const dir = runtime && runtime.startsWith('/') && ownDirectory(runtime, uid)
+    ? join(runtime, 'contain') : `/tmp/contain-${uid}`;
   if (create) makePrivateDir(dir, uid);
+  else checkPrivateDir(dir, uid, true);
   return dir;
 }
 
@@ -77,7 +76,18 @@ function makePrivateDir(dir: string, uid: number): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
   }
-  const s = lstatSync(dir);
+  checkPrivateDir(dir, uid);
+}
+
+/** Refuses a directory that is not ours and 0700; a missing one may be fine (nothing runs). */
+function checkPrivateDir(dir: string, uid: number, mayBeMissing = false): void {
+  let s;
+  try {
+    s = lstatSync(dir);
+  } catch (error) {
+    if (mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw fromSystemError(`look at ${dir}`, error);
+  }
   if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o077) !== 0) {
     throw new StepError(`${dir} is not a private directory of yours (mode 0700)`, 0, 'setup',
       'remove it, or set XDG_RUNTIME_DIR to a directory of your own');

@@ -143,7 +143,8 @@ async function run(args: string[]): Promise<number> {
   const operands = args.slice(args.length - options._.length);
   if (operands.length === 0) throw usageError('NAME or PID is missing', true);
   const [targetText, ...rest] = operands;
-  const given = /^[0-9]/.test(targetText) ? parsePid(targetText) : pidOfName(targetText);
+  // Digits alone are a pid: contain gives no container such a name.
+  const given = /^[0-9]+$/.test(targetText) ? parsePid(targetText) : pidOfName(targetText);
   if (rest.length > 0) checkCommand(rest);
   const request: Request = {
     command: rest.length > 0 ? rest : undefined,
