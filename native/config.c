@@ -80,8 +80,10 @@ static int set(struct config *c, const char *key, char *value) {
     c->detach_message = value;
   else if (!strcmp(key, "helper") && c->helper_count < MAX_LIST)
     c->helpers[c->helper_count++] = (pid_t) number(value);
-  else if (!strcmp(key, "remove") && c->remove_count < MAX_LIST)
+  else if ((!strcmp(key, "remove") || !strcmp(key, "remove-if-free")) && c->remove_count < MAX_LIST) {
+    c->remove_if_free[c->remove_count] = key[6] == '-';
     c->remove[c->remove_count++] = value;
+  }
   else if (!strcmp(key, "stop-rule"))
     return add_rule(c, value);
   else

@@ -38,12 +38,31 @@ static int take_lock(const char *path) {
   return -1;
 }
 
+/* A root's lock, which a new container may have claimed since the
+ * supervisor died: removed only while we hold it, so that no claim is
+ * lost to an unlink (a claimer that opened it meanwhile finds it gone
+ * and makes another). */
+static void remove_if_free(const char *path) {
+  struct stat opened, named;
+  int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (lock < 0)
+    return;
+  if (flock(lock, LOCK_EX | LOCK_NB) == 0 && fstat(lock, &opened) == 0 && stat(path, &named) == 0
+      && opened.st_ino == named.st_ino)
+    unlink(path);
+  close(lock);
+}
+
 static void sweep(const struct config *config) {
   if (take_lock(config->lock) < 0)
     return;
-  for (int i = 0; i < config->remove_count; i++)
-    if (unlink(config->remove[i]) < 0 && errno == EISDIR)
+  for (int i = 0; i < config->remove_count; i++) {
+    if (config->remove_if_free[i])
+      remove_if_free(config->remove[i]);
+    else if (unlink(config->remove[i]) < 0 && errno == EISDIR)
       rmdir(config->remove[i]);
+  }
 }
 
 static void become_janitor(int watch, char *title) {

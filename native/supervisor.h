@@ -42,6 +42,7 @@ struct config {
   const char *detach_message;
   const char *lock;                   /* the entry's lock, for the janitor */
   const char *remove[MAX_LIST];       /* removed at the end, in order */
+  char remove_if_free[MAX_LIST];      /* 1: a lock another may claim once we are gone */
   int remove_count;
 };
 

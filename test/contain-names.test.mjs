@@ -2,10 +2,10 @@
 // --stop NAME, inject NAME, one container per root tree, and another
 // user's containers out of sight and out of reach.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, until } from './helpers.mjs';
+import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
 import { pid1Of, startContain } from './contain-support.mjs';
 
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
@@ -153,6 +153,31 @@ test('after SIGKILL of a supervisor its name and root are free again, and its en
   assert.ok(gone, gone || `left: ${readdirSync(entry)}`);
   const again = await named(t, 'killed', root);
   assert.equal(list().find((x) => x.name === 'killed').pid, again.child.pid);
+});
+
+test('a root claimed again as its supervisor is SIGKILLed keeps its claim: the janitor leaves a held lock', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const c = await named(t, 'claimed', root);
+  const base = join(runtimeDir(TEST_USER), 'contain');
+  const lock = readdirSync(base).filter((f) => f.startsWith('.root-'))
+    .map((f) => join(base, f)).find((f) => readFileSync(f, 'utf8').trim() === 'claimed');
+  assert.ok(lock, 'the root has a lock file naming the container');
+  // A claimer that waits on the lock takes it the moment the supervisor
+  // dies, as a new start's would; the janitor, which wakes then too,
+  // must leave the file alone, or a third start could claim the root.
+  const holder = start('/usr/bin/flock', ['-x', lock, '-c', 'echo held; sleep 5']);
+  const held = finished(holder);
+  t.after(() => holder.kill('SIGKILL'));
+  let output = '';
+  holder.stdout.on('data', (d) => { output += d; });
+  c.child.kill('SIGKILL');
+  await c.done;
+  assert.ok(await until(() => output.includes('held'), 5000), 'the waiting claimer got the lock');
+  const entry = join(base, 'claimed');
+  assert.ok(await until(() => !existsSync(entry), 5000), 'the janitor removed the entry');
+  assert.ok(existsSync(lock), 'the lock file a claimer holds is still there');
+  holder.kill('SIGKILL');
+  await held;
 });
 
 test('the registry is private: 0700, and a runtime directory of someone else is refused', { timeout: 60_000 }, async (t) => {

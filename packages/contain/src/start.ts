@@ -238,6 +238,7 @@ export async function start(settings: Settings): Promise<never> {
       locks: entry.locks,
       lock: entryPath(entry.name, 'lock'),
       remove: removals(entry),
+      removeIfFree: entry.rootLock ? [entry.rootLock] : [],
     }, daemon);
   } catch (error) {
     // PID 1 may have failed after the helper started: it must not stay.

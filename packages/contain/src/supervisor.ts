@@ -35,6 +35,12 @@ export interface Handover {
   lock: string;
   /** Paths the supervisor removes at the end, in order. */
   remove: string[];
+  /**
+   * Lock files removed at the end too, but by the janitor only while it
+   * can take their lock: another container may claim them once the
+   * supervisor is gone.
+   */
+  removeIfFree: string[];
 }
 
 /** ^] three times within a second detaches a terminal from the console. */
@@ -93,6 +99,8 @@ function orders(h: Handover, fd: (index: number) => number): string[] {
     ['log-max', LOG_MAX],
     ['detach-message', `\r\ncontain: detached from ${h.name}; contain --attach ${h.name} returns to it\r\n`],
     ['lock', h.lock],
+    // The root's lock first: once the entry is gone, so is the claim.
+    ...h.removeIfFree.map((path) => ['remove-if-free', path] as [string, string]),
     ...h.remove.map((path) => ['remove', path] as [string, string]),
   ];
   if (h.console !== undefined) pairs.push(['console', fd(1)]);

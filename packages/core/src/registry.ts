@@ -199,6 +199,8 @@ export interface Entry {
   locks: number[];
   /** Files the supervisor removes when the container ends, last the directory. */
   remove: string[];
+  /** The lock of the root claimed, removed at the end only while free. */
+  rootLock?: string;
 }
 
 /**
@@ -287,17 +289,32 @@ export function claimRoot(entry: Entry, root: string): void {
     }
     writeFileSync(path, `${entry.name}\n`);
     entry.locks.push(fd);
-    entry.remove.push(path);
+    entry.rootLock = path;
     return;
   }
 }
 
-/** Removes a root's lock file if it still names `name`. */
+/**
+ * Removes a root's lock file if it still names `name`, and only while we
+ * hold its lock: a new container may have claimed it meanwhile, and an
+ * unlink would lose its claim to a third.
+ */
 function releaseRoot(base: string, root: string, name: string): void {
   const path = rootLockPath(base, root);
+  let fd: number;
   try {
-    if (readFileSync(path, 'utf8').trim() === name) rmSync(path, { force: true });
-  } catch { /* gone */ }
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return;
+  }
+  try {
+    if (flock(fd, LOCK_EX | LOCK_NB) !== 0 || statSync(path).ino !== fstatSync(fd).ino) return;
+    if (readFileSync(fd, 'utf8').trim() === name) rmSync(path, { force: true });
+  } catch {
+    // gone meanwhile
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes info.json whole (a reader never sees half of it). */
@@ -310,6 +327,7 @@ export function writeInfo(entry: Entry, info: ContainerInfo): void {
 /** Undoes a reservation after a failed start. */
 export function releaseEntry(entry: Entry): void {
   for (const path of entry.remove) rmSync(path, { force: true });
+  if (entry.rootLock) rmSync(entry.rootLock, { force: true });
   rmSync(entry.dir, { recursive: true, force: true });
   for (const fd of entry.locks) {
     try { closeSync(fd); } catch { /* closed */ }
