@@ -4,7 +4,7 @@
 // Everything runs as the test user with the real helpers; no internet.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -399,6 +399,42 @@ for (const mode of MODES) {
   }
 }
 
+test('--network takes the four modes, and -n is --network host, with no other mode', (t) => {
+  const root = busyboxRoot(t);
+  fails(cli('contain', ['-c', '--network', 'slirp', root, '/bin/true']), 64,
+    /^contain: --network slirp: not a network mode \(none, host, pasta, slirp4netns\)$/m);
+  fails(cli('contain', ['-c', '-n', '--network', 'pasta', root, '/bin/true']), 64,
+    /^contain: -n and --network pasta do not go together \(see --help\)$/m);
+  fails(cli('contain', ['-c', '--network', 'none', '-n', root, '/bin/true']), 64, /^contain: -n and --network none do not go together/m);
+  const file = join(scratch(t), 'bad.ini');
+  writeAs(file, `[container]\nroot = ${root}\nnetwork = tap\n`);
+  fails(cli('contain', ['-c', '-f', file, '/bin/true']), 64, new RegExp(`^contain: ${file}:3: network tap: not a network mode`, 'm'));
+});
+
+test('none (the default) is a namespace of its own, host (-n) is the host\'s, and --list shows which', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const host = readlinkSync('/proc/self/ns/net');
+  for (const [args, mode] of [[[], 'none'], [['--network', 'none'], 'none'], [['-n'], 'host'], [['--network=host'], 'host']]) {
+    const name = uniqueName('net');
+    const child = startContain(t, ['-c', '--name', name, ...args, root, '/bin/sh', '-c',
+      'trap "exit 0" TERM; readlink /proc/self/ns/net; echo ready; while :; do sleep 0.1; done']);
+    const done = finished(child);
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    assert.ok(await until(() => /^ready$/m.test(output), 20_000), `${args.join(' ')}: the container did not start`);
+    const inside = output.split('\n')[0];
+    assert.match(inside, /^net:\[\d+\]$/);
+    if (mode === 'host') assert.equal(inside, host, args.join(' '));
+    else assert.notEqual(inside, host, args.join(' '));
+    const row = cli('contain', ['--list']).stdout.split('\n').find((l) => l.startsWith(`${name} `));
+    assert.match(row ?? '', new RegExp(`^${name}\\s+\\d+\\s+\\d+\\s+\\S+\\s+${mode}\\s+${root}\\s`));
+    const json = JSON.parse(cli('contain', ['--list', '--json']).stdout).find((e) => e.name === name);
+    assert.deepEqual([json.network, json.publish], [mode, []]);
+    child.kill('SIGTERM');
+    assert.equal((await done).status, 0);
+  }
+});
+
 test('publishing needs a helper mode, and a bad SPEC is a usage error', (t) => {
   const root = busyboxRoot(t);
   fails(cli('contain', ['-c', '-p', '8080:80', root, '/bin/true']), 64,
@@ -468,7 +504,7 @@ test('a helper that is not installed is named with its package', (t) => {
   }
 });
 
-test('/dev/net/tun not usable by the user is one line saying how to make it so', (t) => {
+test('/dev/net/tun missing or not usable by the user is one line saying how to make it so', (t) => {
   if (!needs(t, AS_ROOT, 'hiding /dev/net/tun needs root')) return;
   const root = busyboxRoot(t);
   const locked = join(scratch(t), 'tun');
@@ -476,6 +512,13 @@ test('/dev/net/tun not usable by the user is one line saying how to make it so',
   for (const mode of MODES) {
     const r = containHiding('/dev/net/tun', locked, ['-c', '--network', mode, root, '/bin/true']);
     fails(r, 125, /^contain: \/dev\/net\/tun is not usable by you: permission denied \(most distributions make it mode 0666: sudo chmod 0666 \/dev\/net\/tun\)$/m);
+  }
+  // No tun device at all: an empty /dev/net.
+  const empty = join(scratch(t), 'net');
+  mkdirSync(empty);
+  for (const mode of MODES) {
+    const r = containHiding('/dev/net', empty, ['-c', '--network', mode, root, '/bin/true']);
+    fails(r, 125, /^contain: \/dev\/net\/tun is missing \(load the tun module: sudo modprobe tun\)$/m);
   }
 });
 
