@@ -522,6 +522,21 @@ test('/dev/net/tun missing or not usable by the user is one line saying how to m
   }
 });
 
+test('on a host without a default route, pasta\'s failure names the way out, and slirp4netns works', { timeout: 60_000 }, (t) => {
+  if (!needs(t, AS_ROOT, 'a host without a network needs root')) return;
+  const root = busyboxRoot(t);
+  // A network namespace of contain's own with only lo: an offline host.
+  const offline = (args) => {
+    const [file, argv] = asUser(TEST_USER, BIN.contain, args);
+    return run('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', file, ...argv], { user: 'root' });
+  };
+  fails(offline(['-c', '--network', 'pasta', root, '/bin/true']), 125,
+    /^contain: pasta ended before the network was up \(status 1\): .*\(the host has no default route, which pasta needs: connect it to a network, or use --network slirp4netns\)$/m);
+  const r = offline(['-c', '--network', 'slirp4netns', root, '/bin/sh', '-c', 'ip route']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^default via 10\.0\.2\.2 dev tap0/m);
+});
+
 test('a start that fails after the helper started leaves no helper behind', { timeout: 60_000 }, (t) => {
   const root = busyboxRoot(t);
   const record = join(scratch(t), 'children');

@@ -100,11 +100,11 @@ export function lastWords(tied: Tied): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Why a helper failed: its own last words, or how it ended. */
-export function failure(tied: Tied, what: string): StepError {
+/** Why a helper failed: its own last words, or how it ended; `hint` what to do about it. */
+export function failure(tied: Tied, what: string, hint?: string): StepError {
   const said = lastWords(tied);
   const how = tied.ending ? ` (status ${shellStatus(tied.ending)})` : '';
-  return new StepError(`${tied.name} ${what}${how}${said ? `: ${said}` : ''}`);
+  return new StepError(`${tied.name} ${what}${how}${said ? `: ${said}` : ''}`, 0, 'setup', hint);
 }
 
 /**

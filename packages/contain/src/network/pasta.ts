@@ -7,11 +7,13 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HelperKind, StartOptions, Tied, endTied, ended, startTied, waitReady } from './helper';
+import { HelperKind, StartOptions, Tied, endTied, ended, failure, lastWords, startTied, waitReady } from './helper';
 import { Protocol, explainBindFailure } from './publish';
 
 /** Where DNS queries go inside: pasta sends them on to the host's first name server. */
 const FORWARDER = '169.254.1.1';
+/** What pasta says on a host without a default route, whose interface it would copy. */
+const NO_ROUTE = /External interface not usable/;
 
 function forwards(options: StartOptions, flag: string, protocol: Protocol): string[] {
   const mine = options.publish.filter((p) => p.protocol === protocol);
@@ -52,8 +54,12 @@ async function start(options: StartOptions): Promise<Tied> {
     await waitReady(tied, () => pidWritten(pidFile));
   } catch (error) {
     const bound = ended(tied) ? await explainBindFailure(options.publish) : undefined;
+    const offline = ended(tied) && NO_ROUTE.test(lastWords(tied))
+      ? failure(tied, 'ended before the network was up', 'the host has no default route, which pasta needs: '
+        + 'connect it to a network, or use --network slirp4netns')
+      : undefined;
     endTied(tied);
-    throw bound ?? error;
+    throw bound ?? offline ?? error;
   } finally {
     rmSync(pidFile, { force: true });
   }
