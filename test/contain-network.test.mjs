@@ -449,6 +449,17 @@ test('publishing needs a helper mode, and a bad SPEC is a usage error', (t) => {
     /-p 127\.0\.0\.1:18000:81: host port 18000\/tcp is already published by -p 18000:80/);
 });
 
+test('one host port on two addresses: slirp4netns publishes both, pasta cannot and says so at once', async (t) => {
+  const root = busyboxRoot(t);
+  const port = await freePort();
+  const both = ['-p', `127.0.0.1:${port}:80`, '-p', `127.0.0.2:${port}:81`];
+  fails(await contain(['-c', '--network', 'pasta', ...both, root, '/bin/true']), 64,
+    new RegExp(`^contain: -p 127\\.0\\.0\\.2:${port}:81: pasta publishes host port ${port}/tcp on one address only, `
+      + `and -p 127\\.0\\.0\\.1:${port}:80 has it \\(slirp4netns can do both\\)$`, 'm'));
+  const r = await contain(['-c', '--network', 'slirp4netns', ...both, root, '/bin/true']);
+  assert.equal(r.status, 0, r.stderr);
+});
+
 test('a taken host port is one line at the start, for TCP and UDP, and no entry is left behind', async (t) => {
   const root = busyboxRoot(t);
   const server = await hostServer(t);

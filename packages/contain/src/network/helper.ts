@@ -32,6 +32,8 @@ export interface HelperKind {
   package: string;
   /** The address of its DNS forwarder, as seen inside. */
   forwarder: string;
+  /** Refuses published ports it cannot have, before anything starts. */
+  check?(publish: Publish[]): void;
   start(options: StartOptions): Promise<Tied>;
 }
 

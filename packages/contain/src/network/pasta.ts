@@ -7,8 +7,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { usageError } from '@rootless-containers/core';
 import { HelperKind, StartOptions, Tied, endTied, ended, failure, lastWords, startTied, waitReady } from './helper';
-import { Protocol, explainBindFailure } from './publish';
+import { Protocol, Publish, explainBindFailure } from './publish';
 
 /** Where DNS queries go inside: pasta sends them on to the host's first name server. */
 const FORWARDER = '169.254.1.1';
@@ -39,6 +40,17 @@ export function pastaArgs(options: StartOptions, pidFile: string): string[] {
   ];
 }
 
+/** pasta takes each host port once per protocol, whatever the address. */
+function check(publish: Publish[]): void {
+  publish.forEach((p, i) => {
+    const twice = publish.slice(0, i).find((q) => q.protocol === p.protocol && q.hostPort === p.hostPort);
+    if (twice) {
+      throw usageError(`${p.label} ${p.spec}: pasta publishes host port ${p.hostPort}/${p.protocol} on one address only, `
+        + `and ${twice.label} ${twice.spec} has it (slirp4netns can do both)`);
+    }
+  });
+}
+
 function pidWritten(file: string): boolean {
   try {
     return readFileSync(file, 'utf8').endsWith('\n');
@@ -66,4 +78,4 @@ async function start(options: StartOptions): Promise<Tied> {
   return tied;
 }
 
-export const PASTA: HelperKind = { program: 'pasta', package: 'passt', forwarder: FORWARDER, start };
+export const PASTA: HelperKind = { program: 'pasta', package: 'passt', forwarder: FORWARDER, check, start };
