@@ -4,7 +4,7 @@
 // Everything runs as the test user with the real helpers; no internet.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -399,6 +399,42 @@ for (const mode of MODES) {
   }
 }
 
+test('--network takes the four modes, and -n is --network host, with no other mode', (t) => {
+  const root = busyboxRoot(t);
+  fails(cli('contain', ['-c', '--network', 'slirp', root, '/bin/true']), 64,
+    /^contain: --network slirp: not a network mode \(none, host, pasta, slirp4netns\)$/m);
+  fails(cli('contain', ['-c', '-n', '--network', 'pasta', root, '/bin/true']), 64,
+    /^contain: -n and --network pasta do not go together \(see --help\)$/m);
+  fails(cli('contain', ['-c', '--network', 'none', '-n', root, '/bin/true']), 64, /^contain: -n and --network none do not go together/m);
+  const file = join(scratch(t), 'bad.ini');
+  writeAs(file, `[container]\nroot = ${root}\nnetwork = tap\n`);
+  fails(cli('contain', ['-c', '-f', file, '/bin/true']), 64, new RegExp(`^contain: ${file}:3: network tap: not a network mode`, 'm'));
+});
+
+test('none (the default) is a namespace of its own, host (-n) is the host\'s, and --list shows which', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const host = readlinkSync('/proc/self/ns/net');
+  for (const [args, mode] of [[[], 'none'], [['--network', 'none'], 'none'], [['-n'], 'host'], [['--network=host'], 'host']]) {
+    const name = uniqueName('net');
+    const child = startContain(t, ['-c', '--name', name, ...args, root, '/bin/sh', '-c',
+      'trap "exit 0" TERM; readlink /proc/self/ns/net; echo ready; while :; do sleep 0.1; done']);
+    const done = finished(child);
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    assert.ok(await until(() => /^ready$/m.test(output), 20_000), `${args.join(' ')}: the container did not start`);
+    const inside = output.split('\n')[0];
+    assert.match(inside, /^net:\[\d+\]$/);
+    if (mode === 'host') assert.equal(inside, host, args.join(' '));
+    else assert.notEqual(inside, host, args.join(' '));
+    const row = cli('contain', ['--list']).stdout.split('\n').find((l) => l.startsWith(`${name} `));
+    assert.match(row ?? '', new RegExp(`^${name}\\s+\\d+\\s+\\d+\\s+\\S+\\s+${mode}\\s+${root}\\s`));
+    const json = JSON.parse(cli('contain', ['--list', '--json']).stdout).find((e) => e.name === name);
+    assert.deepEqual([json.network, json.publish], [mode, []]);
+    child.kill('SIGTERM');
+    assert.equal((await done).status, 0);
+  }
+});
+
 test('publishing needs a helper mode, and a bad SPEC is a usage error', (t) => {
   const root = busyboxRoot(t);
   fails(cli('contain', ['-c', '-p', '8080:80', root, '/bin/true']), 64,
@@ -411,6 +447,17 @@ test('publishing needs a helper mode, and a bad SPEC is a usage error', (t) => {
   }
   fails(cli('contain', ['-c', '--network', 'pasta', '-p', '18000:80', '-p', '127.0.0.1:18000:81', root, '/bin/true']), 64,
     /-p 127\.0\.0\.1:18000:81: host port 18000\/tcp is already published by -p 18000:80/);
+});
+
+test('one host port on two addresses: slirp4netns publishes both, pasta cannot and says so at once', async (t) => {
+  const root = busyboxRoot(t);
+  const port = await freePort();
+  const both = ['-p', `127.0.0.1:${port}:80`, '-p', `127.0.0.2:${port}:81`];
+  fails(await contain(['-c', '--network', 'pasta', ...both, root, '/bin/true']), 64,
+    new RegExp(`^contain: -p 127\\.0\\.0\\.2:${port}:81: pasta publishes host port ${port}/tcp on one address only, `
+      + `and -p 127\\.0\\.0\\.1:${port}:80 has it \\(slirp4netns can do both\\)$`, 'm'));
+  const r = await contain(['-c', '--network', 'slirp4netns', ...both, root, '/bin/true']);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 test('a taken host port is one line at the start, for TCP and UDP, and no entry is left behind', async (t) => {
@@ -468,7 +515,7 @@ test('a helper that is not installed is named with its package', (t) => {
   }
 });
 
-test('/dev/net/tun not usable by the user is one line saying how to make it so', (t) => {
+test('/dev/net/tun missing or not usable by the user is one line saying how to make it so', (t) => {
   if (!needs(t, AS_ROOT, 'hiding /dev/net/tun needs root')) return;
   const root = busyboxRoot(t);
   const locked = join(scratch(t), 'tun');
@@ -477,6 +524,28 @@ test('/dev/net/tun not usable by the user is one line saying how to make it so',
     const r = containHiding('/dev/net/tun', locked, ['-c', '--network', mode, root, '/bin/true']);
     fails(r, 125, /^contain: \/dev\/net\/tun is not usable by you: permission denied \(most distributions make it mode 0666: sudo chmod 0666 \/dev\/net\/tun\)$/m);
   }
+  // No tun device at all: an empty /dev/net.
+  const empty = join(scratch(t), 'net');
+  mkdirSync(empty);
+  for (const mode of MODES) {
+    const r = containHiding('/dev/net', empty, ['-c', '--network', mode, root, '/bin/true']);
+    fails(r, 125, /^contain: \/dev\/net\/tun is missing \(load the tun module: sudo modprobe tun\)$/m);
+  }
+});
+
+test('on a host without a default route, pasta\'s failure names the way out, and slirp4netns works', { timeout: 60_000 }, (t) => {
+  if (!needs(t, AS_ROOT, 'a host without a network needs root')) return;
+  const root = busyboxRoot(t);
+  // A network namespace of contain's own with only lo: an offline host.
+  const offline = (args) => {
+    const [file, argv] = asUser(TEST_USER, BIN.contain, args);
+    return run('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', file, ...argv], { user: 'root' });
+  };
+  fails(offline(['-c', '--network', 'pasta', root, '/bin/true']), 125,
+    /^contain: pasta ended before the network was up \(status 1\): .*\(the host has no default route, which pasta needs: connect it to a network, or use --network slirp4netns\)$/m);
+  const r = offline(['-c', '--network', 'slirp4netns', root, '/bin/sh', '-c', 'ip route']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^default via 10\.0\.2\.2 dev tap0/m);
 });
 
 test('a start that fails after the helper started leaves no helper behind', { timeout: 60_000 }, (t) => {

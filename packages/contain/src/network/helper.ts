@@ -32,6 +32,8 @@ export interface HelperKind {
   package: string;
   /** The address of its DNS forwarder, as seen inside. */
   forwarder: string;
+  /** Refuses published ports it cannot have, before anything starts. */
+  check?(publish: Publish[]): void;
   start(options: StartOptions): Promise<Tied>;
 }
 
@@ -100,11 +102,11 @@ export function lastWords(tied: Tied): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Why a helper failed: its own last words, or how it ended. */
-export function failure(tied: Tied, what: string): StepError {
+/** Why a helper failed: its own last words, or how it ended; `hint` what to do about it. */
+export function failure(tied: Tied, what: string, hint?: string): StepError {
   const said = lastWords(tied);
   const how = tied.ending ? ` (status ${shellStatus(tied.ending)})` : '';
-  return new StepError(`${tied.name} ${what}${how}${said ? `: ${said}` : ''}`);
+  return new StepError(`${tied.name} ${what}${how}${said ? `: ${said}` : ''}`, 0, 'setup', hint);
 }
 
 /**

@@ -53,6 +53,7 @@ export async function planNetwork(settings: Settings): Promise<NetworkPlan | und
     if (settings.hostLoopback) throw usageError(`${settings.hostLoopback.label} needs --network pasta or slirp4netns`);
     return undefined;
   }
+  kind.check?.(publish);
   const program = findHelper(kind.program);
   if (!program) {
     throw new StepError(`${kind.program} is not installed, and --network ${settings.network} needs it`, 0, 'setup',

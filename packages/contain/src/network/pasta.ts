@@ -7,11 +7,14 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HelperKind, StartOptions, Tied, endTied, ended, startTied, waitReady } from './helper';
-import { Protocol, explainBindFailure } from './publish';
+import { usageError } from '@rootless-containers/core';
+import { HelperKind, StartOptions, Tied, endTied, ended, failure, lastWords, startTied, waitReady } from './helper';
+import { Protocol, Publish, explainBindFailure } from './publish';
 
 /** Where DNS queries go inside: pasta sends them on to the host's first name server. */
 const FORWARDER = '169.254.1.1';
+/** What pasta says on a host without a default route, whose interface it would copy. */
+const NO_ROUTE = /External interface not usable/;
 
 function forwards(options: StartOptions, flag: string, protocol: Protocol): string[] {
   const mine = options.publish.filter((p) => p.protocol === protocol);
@@ -37,6 +40,17 @@ export function pastaArgs(options: StartOptions, pidFile: string): string[] {
   ];
 }
 
+/** pasta takes each host port once per protocol, whatever the address. */
+function check(publish: Publish[]): void {
+  publish.forEach((p, i) => {
+    const twice = publish.slice(0, i).find((q) => q.protocol === p.protocol && q.hostPort === p.hostPort);
+    if (twice) {
+      throw usageError(`${p.label} ${p.spec}: pasta publishes host port ${p.hostPort}/${p.protocol} on one address only, `
+        + `and ${twice.label} ${twice.spec} has it (slirp4netns can do both)`);
+    }
+  });
+}
+
 function pidWritten(file: string): boolean {
   try {
     return readFileSync(file, 'utf8').endsWith('\n');
@@ -52,12 +66,16 @@ async function start(options: StartOptions): Promise<Tied> {
     await waitReady(tied, () => pidWritten(pidFile));
   } catch (error) {
     const bound = ended(tied) ? await explainBindFailure(options.publish) : undefined;
+    const offline = ended(tied) && NO_ROUTE.test(lastWords(tied))
+      ? failure(tied, 'ended before the network was up', 'the host has no default route, which pasta needs: '
+        + 'connect it to a network, or use --network slirp4netns')
+      : undefined;
     endTied(tied);
-    throw bound ?? error;
+    throw bound ?? offline ?? error;
   } finally {
     rmSync(pidFile, { force: true });
   }
   return tied;
 }
 
-export const PASTA: HelperKind = { program: 'pasta', package: 'passt', forwarder: FORWARDER, start };
+export const PASTA: HelperKind = { program: 'pasta', package: 'passt', forwarder: FORWARDER, check, start };
