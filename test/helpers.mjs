@@ -5,6 +5,7 @@
 // NOSUB_USER (default ctestnosub) is a user with no ranges. Run by anyone
 // else, commands run as that user, and tests needing NOSUB_USER skip
 // unless CI is set, where nothing may skip.
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -49,7 +50,10 @@ export function runtimeDir(user) {
   const who = account(user);
   if (!who) return undefined;
   if (!AS_ROOT && process.env.XDG_RUNTIME_DIR) return process.env.XDG_RUNTIME_DIR;
-  const dir = join(tmpdir(), `rc-test-runtime-${who.uid}`);
+  // One per checkout: two checkouts tested at once (a CI copy and a work
+  // tree) would otherwise share, and take, each other's names.
+  const checkout = createHash('sha256').update(REPO).digest('hex').slice(0, 8);
+  const dir = join(tmpdir(), `rc-test-runtime-${who.uid}-${checkout}`);
   if (!existsSync(dir)) {
     mkdirSync(dir, { mode: 0o700 });
     if (AS_ROOT) chownSync(dir, who.uid, who.gid);
