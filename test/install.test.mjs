@@ -287,3 +287,15 @@ test('in a checkout whose install scripts were skipped, a tool says in one line 
     assert.equal(r.stdout, '');
   }
 });
+
+test('npm install -g of a clone where npm install never ran: one line says to run it, and nothing is built', (t) => {
+  const dir = checkout(t);
+  rmSync(join(dir, 'node_modules'), { recursive: true });
+  const r = npm(['install', '-g', dir], { prefix: join(scratch(t), 'prefix') });
+  assert.notEqual(r.status, 0);
+  // npm shows the step's output after its own prefix.
+  const line = `${NAME}: typescript is not installed in ${dir}: run npm install there first`;
+  assert.ok(r.stderr.split('\n').some((l) => l.replace(/^npm error /, '') === line), r.stderr);
+  assert.doesNotMatch(r.stderr, /^npm error +at /m, 'no stack trace');
+  assert.equal(existsSync(join(dir, 'native/build')), false, 'nothing was built');
+});
