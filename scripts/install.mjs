@@ -57,6 +57,11 @@ function nativeFromPackage() {
 }
 
 if (existsSync(join(REPO, 'packages/core/src'))) {
+  // `npm install -g .` of a clone runs this step without installing the
+  // checkout's own dependencies: say so before anything is built.
+  for (const name of ['typescript', 'esbuild']) {
+    if (!existsSync(join(REPO, 'node_modules', name))) fail(`${name} is not installed in ${REPO}: run npm install there first`);
+  }
   step('make', ['-s', '-C', NATIVE]);
   step(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-b']);
   step(process.execPath, [join(REPO, 'scripts/bundle.mjs')]);

@@ -4,10 +4,10 @@
 // sections a user looks for, and what only one page documents (pseudo's
 // files, contain's file system, stop signals and PATH) is checked too.
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, TEST_USER, busyboxRoot, cli, runtimeDir, scratch } from './helpers.mjs';
+import { BIN, TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, subids } from './helpers.mjs';
 import { Terminal } from './contain-support.mjs';
 import { entries, plain, readPage, section, shown, text, words } from './manpage.mjs';
 
@@ -188,4 +188,37 @@ test('the busybox examples of contain(1), typed into a terminal as the test user
   }
   assert.equal(seen, 2, 'both examples show output');
   assert.ok(await term.waitFor(/^host\$ $/m), term.screen());
+});
+
+test('pseudo(1)\'s examples, run as the test user, unpack a tarball of many owners and remove the tree rm -rf cannot', (t) => {
+  if (!needs(t, subids('/etc/subuid', TEST_USER).length > 0 && subids('/etc/subgid', TEST_USER).length > 0,
+    `${TEST_USER} has subordinate ids`)) return;
+  const blocks = literalBlocks(readPage('pseudo'), 'EXAMPLES');
+  const unpack = blocks.find((b) => b[0].startsWith('$ mkdir tree && pseudo tar -xpf rootfs.tar'));
+  const remove = blocks.find((b) => b[0].startsWith('$ pseudo rm -rf tree'));
+  assert.ok(unpack && remove, 'pseudo(1) shows how to unpack a tarball and how to remove the tree');
+  const dir = scratch(t);
+  const bin = join(scratch(t), 'bin');
+  mkdirSync(bin);
+  for (const [tool, file] of Object.entries(BIN)) symlinkSync(file, join(bin, tool));
+  const env = { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` };
+  // rootfs.tar: root's files, and alice's (1000) private home.
+  const made = cli('pseudo', ['sh', '-e', '-c', 'mkdir -p src/home/alice/dir && echo hi > src/home/alice/dir/file '
+    + '&& chown -R 1000:1000 src/home/alice && chmod 700 src/home/alice && tar -cf rootfs.tar -C src . && rm -rf src'],
+  { cwd: dir });
+  assert.deepEqual([made.status, made.stderr], [0, '']);
+  const type = (line) => run('sh', ['-e', '-c', line.replace(/^\$ /, '')], { cwd: dir, env });
+  for (const line of unpack) {
+    const r = type(line);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''], line);
+  }
+  // The caller's own rm -rf cannot empty alice's home.
+  const plain = run('rm', ['-rf', 'tree'], { cwd: dir, env });
+  assert.notEqual(plain.status, 0);
+  assert.match(plain.stderr, /Permission denied/);
+  for (const line of remove) {
+    const r = type(line);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''], line);
+  }
+  assert.equal(existsSync(join(dir, 'tree')), false, 'the tree is gone');
 });

@@ -139,8 +139,9 @@ test('npm pack ships the bundles, their code caches, the man pages and prebuilt 
 
 test('npm install -g of the tarball into a user prefix, with no C compiler on PATH, uses the prebuilt library', () => {
   assert.notEqual(run('sh', ['-c', 'command -v cc || command -v gcc || command -v make'], { env: { PATH: bare } }).status, 0);
-  // npm 11 runs a global package's install step only when allowed; it finds the prebuilt library here.
-  const r = npm(['install', '-g', `--allow-scripts=${NAME}`, tarball], { prefix, path: bare });
+  // As the README says: npm 11 runs the install step (and warns that its
+  // script is not in allow-scripts), which finds the prebuilt library here.
+  const r = npm(['install', '-g', tarball], { prefix, path: bare });
   assert.equal(r.status, 0, r.stderr);
   for (const tool of TOOLS) assert.ok(existsSync(join(prefix, 'bin', tool)), `${prefix}/bin/${tool}`);
   assert.ok(existsSync(join(installed, `native/prebuilt/linux-${process.arch}/libcontainers.so`)));
@@ -214,19 +215,30 @@ test('every native output ships prebuilt for linux x64 and arm64, as an ELF file
   }
 });
 
-test('npm install -g of a built checkout links it: the tools and their man pages are found through PATH', (t) => {
-  const other = join(scratch(t), 'prefix');
-  const r = npm(['install', '-g', packedCheckout], { prefix: other });
+test('the README\'s install recipe, run as written in a built checkout, links it: a new login finds the tools and their man pages', (t) => {
+  const recipe = /<!-- recipe install -->\n```sh\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'))?.[1];
+  assert.ok(recipe, 'the README has the install recipe');
+  // A home as useradd makes one, with /etc/skel's .profile: it puts
+  // ~/.local/bin on PATH once that exists.
+  const home = scratch(t);
+  cpSync('/etc/skel/.profile', join(home, '.profile'));
+  chownToUser(home);
+  const r = run('sh', ['-e', '-c', recipe], {
+    cwd: packedCheckout,
+    timeout: 300_000,
+    env: { HOME: home, ...MACHINE_NPM, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  });
   assert.equal(r.status, 0, r.stderr);
-  const env = { PATH: `${join(other, 'bin')}:${SYSTEM_PATH}` };
+  // Logged in again: a login shell, whose PATH /etc/profile and ~/.profile set.
+  const login = (script) => run('bash', ['-l', '-c', script], { env: { HOME: home }, cwd: '/tmp' });
   for (const tool of TOOLS) {
-    const version = run(tool, ['--version'], { env, cwd: '/tmp' });
+    const version = login(`command -v ${tool} && ${tool} --version`);
     assert.deepEqual([version.status, version.stderr], [0, '']);
-    assert.match(version.stdout, new RegExp(`^${tool} \\d+\\.\\d+\\.\\d+\\n$`));
-    const where = run('man', ['-w', tool], { env, cwd: '/tmp' });
+    assert.match(version.stdout, new RegExp(`^${home}/\\.local/bin/${tool}\\n${tool} \\d+\\.\\d+\\.\\d+\\n$`));
+    const where = login(`man -w ${tool}`);
     assert.equal(where.stdout, `${packedCheckout}/man/${tool}.1\n`, where.stderr);
   }
-  const pseudo = run('pseudo', ['id', '-u'], { env, cwd: '/tmp' });
+  const pseudo = login('pseudo id -u');
   assert.deepEqual([pseudo.status, pseudo.stdout, pseudo.stderr], [0, '0\n', '']);
 });
 
@@ -274,4 +286,16 @@ test('in a checkout whose install scripts were skipped, a tool says in one line 
     assert.equal(r.stderr, `${tool}: not built yet: run npm run build in ${dir}\n`);
     assert.equal(r.stdout, '');
   }
+});
+
+test('npm install -g of a clone where npm install never ran: one line says to run it, and nothing is built', (t) => {
+  const dir = checkout(t);
+  rmSync(join(dir, 'node_modules'), { recursive: true });
+  const r = npm(['install', '-g', dir], { prefix: join(scratch(t), 'prefix') });
+  assert.notEqual(r.status, 0);
+  // npm shows the step's output after its own prefix.
+  const line = `${NAME}: typescript is not installed in ${dir}: run npm install there first`;
+  assert.ok(r.stderr.split('\n').some((l) => l.replace(/^npm error /, '') === line), r.stderr);
+  assert.doesNotMatch(r.stderr, /^npm error +at /m, 'no stack trace');
+  assert.equal(existsSync(join(dir, 'native/build')), false, 'nothing was built');
 });

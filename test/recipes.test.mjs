@@ -2,11 +2,13 @@
 // directory and with a home of its own (HOME and every XDG directory), so
 // that they touch nothing of the real account: the first command (all of
 // it but what it asks sudo for), then the command it prints last, typed
-// into a terminal; the Debian root made without root, booted and stopped;
-// removing a tree.
+// into a terminal; the Debian root made without root, booted and stopped,
+// then booted --ephemeral on a terminal; removing a tree.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -73,7 +75,10 @@ function sh(script, cwd, env, timeout = 10 * 60_000) {
 test('the README opens with the first command and the test command, and its recipes are marked', () => {
   assert.match(blocks[0], /&& npm install && npm run demo\n$/);
   assert.equal(blocks[1], 'sudo bash .ci/run\n');
-  for (const name of ['debian', 'remove']) recipe(name);
+  for (const name of ['debian', 'ephemeral', 'remove']) recipe(name);
+  // A reader runs them in the README's order, as the test below does: the tree goes last.
+  const at = (name) => README.indexOf(`<!-- recipe ${name} -->`);
+  assert.ok(at('debian') < at('ephemeral') && at('ephemeral') < at('remove'), 'debian, ephemeral, then remove');
 });
 
 test('the first command, but for its sudo part, runs twice in a fresh clone; the command it prints last opens a shell in the container', { timeout: 20 * 60_000 }, async (t) => {
@@ -123,7 +128,7 @@ test('the first command, but for its sudo part, runs twice in a fresh clone; the
   assert.ok(await term.waitFor(/^status 0$/m), term.screen());
 });
 
-test('the Debian recipe, as written: mmdebstrap without root, pseudo tar with no error line, a boot, inject and stop; then pseudo rm -rf removes the tree', { timeout: 20 * 60_000 }, async (t) => {
+test('the Debian recipe, as written: mmdebstrap without root, pseudo tar with no error line, a boot, inject and stop; an ephemeral boot on a terminal; then pseudo rm -rf removes the tree', { timeout: 20 * 60_000 }, async (t) => {
   if (!needs(t, run('sh', ['-c', 'command -v mmdebstrap']).status === 0, 'mmdebstrap is installed')) return;
   if (!needs(t, subids('/etc/subuid', TEST_USER).length > 0, `${TEST_USER} has subordinate ids`)) return;
   // Should the recipe fail before its last line, the container stops
@@ -167,6 +172,24 @@ test('the Debian recipe, as written: mmdebstrap without root, pseudo tar with no
   // Stopped: no container left running.
   const list = run(BIN.contain, ['--list', '--json'], { env });
   assert.deepEqual(JSON.parse(list.stdout), []);
+
+  // The ephemeral boot, typed into a terminal (its console), with the
+  // ~/src it shows; stopped from outside, it leaves the tree as it was.
+  mkdirSync(join(env.HOME, 'src'));
+  writeFileSync(join(env.HOME, 'src/hello'), 'hi\n');
+  chownToUser(join(env.HOME, 'src'));
+  const term = new Terminal(t);
+  term.type(`cd ${dir} && export ${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  // Its status, once it ends, on the same line: typed later, it could reach the console.
+  term.type(`${recipe('ephemeral').trim()}; echo "status $?"`);
+  assert.ok(await term.waitFor(/^INIT: Entering runlevel: 2/m, 60_000), term.screen());
+  const inside = run(BIN.inject, ['debian', 'sh', '-c', 'cat /src/hello && touch /etc/ephemeral && ! touch /src/x 2>/dev/null'],
+    { env });
+  assert.deepEqual([inside.status, inside.stdout, inside.stderr], [0, 'hi\n', '']);
+  const stopped = run(BIN.contain, ['--stop', 'debian'], { env, timeout: 120_000 });
+  assert.deepEqual([stopped.status, stopped.stderr], [0, '']);
+  assert.ok(await term.waitFor(/^status 0$/m, 30_000), term.screen());
+  assert.equal(existsSync(join(dir, 'debian/etc/ephemeral')), false, 'nothing the boot changed stayed');
 
   const removed = sh(recipe('remove'), dir, env);
   assert.deepEqual([removed.status, removed.stdout, removed.stderr], [0, '', '']);
