@@ -401,6 +401,23 @@ test('bad mounts: one line naming the option, status 64 or 125, nothing created'
   }
 });
 
+test('a layer overlayfs refuses: one line naming the option and why, 125, nothing created', (t) => {
+  const root = bareRoot(t);
+  const before = listing(root);
+  // /proc/sys compares its names in a way of its own, which overlayfs
+  // does not take in a layer.
+  const hint = 'invalid argument (overlayfs does not take this directory\'s file system as a layer)';
+  for (const [flags, dir, message] of [
+    [['--ro-bind', '/proc/sys:/x'], root, `--ro-bind /proc/sys:/x: cannot make a read-only view of /proc/sys: ${hint}`],
+    [['--ephemeral'], '/proc/sys', `--ephemeral: cannot mount an overlay of /proc/sys: ${hint}`],
+    [['--read-only', '--ephemeral'], '/proc/sys', `--read-only: cannot mount an overlay of /proc/sys: ${hint}`],
+  ]) {
+    const r = contain(flags, dir, 'true');
+    assert.deepEqual([r.status, r.stderr], [125, `contain: ${message}\n`], flags.join(' '));
+  }
+  assert.deepEqual(listing(root), before);
+});
+
 test('a mount point in a read-only mount must exist there: one line saying so', (t) => {
   const root = busyboxRoot(t);
   const shared = hostDir(t);
