@@ -93,6 +93,11 @@ test('the keys read-only and ephemeral do what the options do', (t) => {
     assert.equal(fromFile, key === 'read-only' ? 'touch: /made: Read-only file system\n' : '/made\n');
     assert.deepEqual(readdirSync(root).sort(), before);
   }
+  // A throwaway root the kernel refuses is named by FILE:LINE: key too.
+  const { file } = definition(t, ['root = /proc/sys', 'ephemeral = true']);
+  const r = cli('contain', ['-c', '-f', file, '/bin/true']);
+  assert.deepEqual([r.status, r.stderr], [125, `contain: ${file}:3: ephemeral: cannot mount an overlay of /proc/sys: `
+    + 'invalid argument (overlayfs does not take this directory\'s file system as a layer)\n']);
 });
 
 test('a definition\'s mounts come first, then the command line\'s; a bad one is named by FILE:LINE', (t) => {

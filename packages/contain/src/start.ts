@@ -262,10 +262,9 @@ function removals(entry: Entry): string[] {
   ];
 }
 
-/** How the root was asked for, for messages: the option, or DIR. */
+/** How the root was asked for, for messages: the option or FILE:LINE: key, or DIR. */
 function rootModeName(settings: Settings): string {
-  if (settings.readOnly) return '--read-only';
-  return settings.ephemeral ? '--ephemeral' : 'DIR';
+  return settings.rootLayer?.label ?? 'DIR';
 }
 
 function spawnConfig(settings: Settings, root: string, command: string[], plan: ReturnType<typeof planMaps>,
