@@ -2,7 +2,8 @@
 // definition doing what the options do: environment, hostname, mounts,
 // a read-only or a throwaway root.
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TEST_USER, account, busyboxRoot, cli, scratch } from './helpers.mjs';
@@ -44,6 +45,18 @@ test('--hostname names the container, over DIR/etc/hostname', (t) => {
   writeAs(join(root, 'etc/hostname'), 'fromfile\n');
   assert.equal(ok(cli('contain', ['-c', '--hostname', 'given.example', root, '/bin/hostname'])), 'given.example\n');
   assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), 'fromfile\n');
+  // Found as inside the container: a link in DIR leads to DIR's files,
+  // never to the host's.
+  writeAs(join(root, 'etc/name'), 'linked\n');
+  rmSync(join(root, 'etc/hostname'));
+  symlinkSync('/etc/name', join(root, 'etc/hostname'));
+  assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), 'linked\n');
+  const hostEtc = join(scratch(t), 'etc');
+  mkdirSync(hostEtc);
+  writeAs(join(hostEtc, 'hostname'), 'fromhost\n');
+  renameSync(join(root, 'etc'), join(root, 'etc.own'));
+  symlinkSync(hostEtc, join(root, 'etc'));
+  assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), `${hostname()}\n`);
 });
 
 /** A definition file in a directory of the test user's; relative sources are relative to it. */
