@@ -105,6 +105,24 @@ test('--bind SRC without DST shows SRC at its own path, with the mounts below it
   assert.deepEqual([r.status, r.stdout], [0, 'from the host\nbelow\n']);
 });
 
+test('no mount made inside propagates back, even where DIR and SRC are shared mounts', (t) => {
+  if (!needs(t, AS_ROOT, 'making shared mounts needs root')) return;
+  const root = busyboxRoot(t);
+  const shared = hostDir(t);
+  const who = account(TEST_USER);
+  // In a mount namespace of the test's own, DIR and SRC made shared as on
+  // a systemd host: a mount inside would show below them if it propagated.
+  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', '--bind', `${shared}:/data`, root, '/bin/sh', '-c',
+    'mkdir /data/sub && mount -t tmpfs tmpfs /data/sub && mount -t tmpfs tmpfs /tmp && echo mounted']);
+  const r = run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', [
+    `mount --bind ${root} ${root}`, `mount --make-shared ${root}`,
+    `mount -t tmpfs tmpfs ${shared}`, `chown ${who.uid}:${who.gid} ${shared}`, `mount --make-shared ${shared}`,
+    '"$@"', `awk '{ print $5 }' /proc/self/mountinfo | grep -e '^${root}' -e '^${shared}'`,
+  ].join(' && '), 'sh', file, ...argv], { user: 'root' });
+  assert.equal(r.stderr, '');
+  assert.deepEqual([r.status, r.stdout], [0, `mounted\n${root}\n${shared}\n`]);
+});
+
 test('--ro-bind is read-only, also after the container\'s root remounts it writable', (t) => {
   const root = busyboxRoot(t);
   const shared = hostDir(t);
