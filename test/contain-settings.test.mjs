@@ -28,6 +28,22 @@ test('-e VAR=VALUE reaches PID 1, each of them; the host\'s variables still do n
   ]);
 });
 
+test('-e replaces a variable contain sets, and a later -e an earlier one: each is in PID 1\'s environment once', (t) => {
+  const root = busyboxRoot(t);
+  mkdirSync(join(root, 'opt/bin'), { recursive: true });
+  chownSync(join(root, 'opt/bin'), account(TEST_USER).uid, account(TEST_USER).gid);
+  writeAs(join(root, 'opt/bin/environ'), `#!/bin/sh\n${ENVIRON}\n`, 0o755);
+  // CMD is looked up in the PATH PID 1 gets.
+  const out = ok(cli('contain', ['-c', '-e', 'A=1', '-e', 'PATH=/opt/bin:/bin', '-e', 'A=2', '-e', 'container=mine', root,
+    'environ']));
+  assert.deepEqual(out.trim().split('\n'), ['A=2', 'PATH=/opt/bin:/bin', 'container=mine']);
+  // With a console, contain sets TERM: -e sets it instead.
+  const console = ok(cli('contain', ['-e', 'TERM=dumb', root, '/opt/bin/environ'], { env: { TERM: 'xterm' } }));
+  assert.deepEqual(console.trim().split('\n'), [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=dumb', 'container=contain',
+  ]);
+});
+
 test('-e without VAR= and a bad --hostname are usage errors', (t) => {
   const root = busyboxRoot(t);
   for (const [args, message] of [
