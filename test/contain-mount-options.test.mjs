@@ -436,6 +436,27 @@ test('a layer overlayfs refuses: one line naming the option and why, 125, nothin
   assert.deepEqual(listing(root), before);
 });
 
+test('64 mounts with their missing directories work; more, or too many mount points, is one line', (t) => {
+  const root = bareRoot(t);
+  const names = () => listing(root).map((l) => l.split(' ')[0]);
+  const before = names();
+  const tmpfs = (count, path) => Array.from({ length: count }, (_, i) => ['--tmpfs', path(i)]).flat();
+  // 64 mounts, each with two directories to create on the way.
+  assert.equal(inside(['--ephemeral', ...tmpfs(64, (i) => `/d${i}/a/b`)], root, 'ls -d /d63/a/b'), '/d63/a/b\n');
+  for (const [flags, status, message] of [
+    [tmpfs(65, (i) => `/m${i}`), 64, '65 mounts asked for: at most 64'],
+    [['--network', 'slirp4netns', ...tmpfs(64, (i) => `/m${i}`)], 64,
+      '64 mounts asked for: at most 63 with --network slirp4netns, which needs 1 of its own'],
+    // dev, proc and sys, then ten for each mount: the 51st is one too many.
+    [tmpfs(64, (i) => `/e${i}/a/b/c/d/e/f/g/h/i`), 125, '--tmpfs /e50/a/b/c/d/e/f/g/h/i: cannot create the mount point '
+      + '/e50/a/b/c/d/e/f/g/h/i: contain creates at most 512 in all'],
+  ]) {
+    const r = contain(flags, root, 'true');
+    assert.deepEqual([r.status, r.stderr], [status, `contain: ${message}\n`]);
+    assert.deepEqual(names(), before);
+  }
+});
+
 test('a mount point in a read-only mount must exist there: one line saying so', (t) => {
   const root = busyboxRoot(t);
   const shared = hostDir(t);

@@ -172,7 +172,9 @@ export function isDaemon(): boolean {
 export async function start(settings: Settings): Promise<never> {
   const daemon = isDaemon();
   const root = rootDirectory(settings.root);
-  const mounts = planMounts(settings.mounts);
+  // A network of its own brings its resolv.conf: one mount of contain's.
+  const ownNetwork = settings.network === 'pasta' || settings.network === 'slirp4netns';
+  const mounts = planMounts(settings.mounts, ownNetwork ? 1 : 0, `--network ${settings.network}`);
   const command = settings.command;
   const plan = planMaps({
     uidMap: settings.uidMap?.value, uidLabel: settings.uidMap?.label,
