@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include "mounts.h"
 
-#define MAX_CREATED 64
+/* A fixed table, so that undoing needs no malloc: room for 64 mounts
+ * each with a few missing directories on the way (mounts.ts says so). */
+#define MAX_CREATED 512
 
 static struct created {
   int parent;            /* O_PATH fd of the directory it is in */
@@ -97,8 +99,12 @@ static int create(int report_fd, int parent, const char *name, size_t length, in
   struct stat status;
   int fd;
 
-  if (created_count == MAX_CREATED || length > NAME_MAX) {
-    errno = length > NAME_MAX ? ENAMETOOLONG : EMFILE;
+  if (created_count == MAX_CREATED) {
+    errno = 0;
+    fail_mount(report_fd, "create more mount points than contain can undo, at", path, index);
+  }
+  if (length > NAME_MAX) {
+    errno = ENAMETOOLONG;
     fail_mount(report_fd, "create the mount point", path, index);
   }
   memcpy(entry->name, name, length);

@@ -105,6 +105,24 @@ test('--bind SRC without DST shows SRC at its own path, with the mounts below it
   assert.deepEqual([r.status, r.stdout], [0, 'from the host\nbelow\n']);
 });
 
+test('no mount made inside propagates back, even where DIR and SRC are shared mounts', (t) => {
+  if (!needs(t, AS_ROOT, 'making shared mounts needs root')) return;
+  const root = busyboxRoot(t);
+  const shared = hostDir(t);
+  const who = account(TEST_USER);
+  // In a mount namespace of the test's own, DIR and SRC made shared as on
+  // a systemd host: a mount inside would show below them if it propagated.
+  const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', '--bind', `${shared}:/data`, root, '/bin/sh', '-c',
+    'mkdir /data/sub && mount -t tmpfs tmpfs /data/sub && mount -t tmpfs tmpfs /tmp && echo mounted']);
+  const r = run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', [
+    `mount --bind ${root} ${root}`, `mount --make-shared ${root}`,
+    `mount -t tmpfs tmpfs ${shared}`, `chown ${who.uid}:${who.gid} ${shared}`, `mount --make-shared ${shared}`,
+    '"$@"', `awk '{ print $5 }' /proc/self/mountinfo | grep -e '^${root}' -e '^${shared}'`,
+  ].join(' && '), 'sh', file, ...argv], { user: 'root' });
+  assert.equal(r.stderr, '');
+  assert.deepEqual([r.status, r.stdout], [0, `mounted\n${root}\n${shared}\n`]);
+});
+
 test('--ro-bind is read-only, also after the container\'s root remounts it writable', (t) => {
   const root = busyboxRoot(t);
   const shared = hostDir(t);
@@ -398,6 +416,44 @@ test('bad mounts: one line naming the option, status 64 or 125, nothing created'
     const r = contain(flags, root, 'true');
     assert.deepEqual([r.status, r.stderr], [status, `contain: ${message}\n`], flags.join(' '));
     assert.deepEqual(names(), before, `${flags.join(' ')} left something in DIR`);
+  }
+});
+
+test('a layer overlayfs refuses: one line naming the option and why, 125, nothing created', (t) => {
+  const root = bareRoot(t);
+  const before = listing(root);
+  // /proc/sys compares its names in a way of its own, which overlayfs
+  // does not take in a layer.
+  const hint = 'invalid argument (overlayfs does not take this directory\'s file system as a layer)';
+  for (const [flags, dir, message] of [
+    [['--ro-bind', '/proc/sys:/x'], root, `--ro-bind /proc/sys:/x: cannot make a read-only view of /proc/sys: ${hint}`],
+    [['--ephemeral'], '/proc/sys', `--ephemeral: cannot mount an overlay of /proc/sys: ${hint}`],
+    [['--read-only', '--ephemeral'], '/proc/sys', `--read-only: cannot mount an overlay of /proc/sys: ${hint}`],
+  ]) {
+    const r = contain(flags, dir, 'true');
+    assert.deepEqual([r.status, r.stderr], [125, `contain: ${message}\n`], flags.join(' '));
+  }
+  assert.deepEqual(listing(root), before);
+});
+
+test('64 mounts with their missing directories work; more, or too many mount points, is one line', (t) => {
+  const root = bareRoot(t);
+  const names = () => listing(root).map((l) => l.split(' ')[0]);
+  const before = names();
+  const tmpfs = (count, path) => Array.from({ length: count }, (_, i) => ['--tmpfs', path(i)]).flat();
+  // 64 mounts, each with two directories to create on the way.
+  assert.equal(inside(['--ephemeral', ...tmpfs(64, (i) => `/d${i}/a/b`)], root, 'ls -d /d63/a/b'), '/d63/a/b\n');
+  for (const [flags, status, message] of [
+    [tmpfs(65, (i) => `/m${i}`), 64, '65 mounts asked for: at most 64'],
+    [['--network', 'slirp4netns', ...tmpfs(64, (i) => `/m${i}`)], 64,
+      '64 mounts asked for: at most 63 with --network slirp4netns, which needs 1 of its own'],
+    // dev, proc and sys, then ten for each mount: the 51st is one too many.
+    [tmpfs(64, (i) => `/e${i}/a/b/c/d/e/f/g/h/i`), 125, '--tmpfs /e50/a/b/c/d/e/f/g/h/i: cannot create the mount point '
+      + '/e50/a/b/c/d/e/f/g/h/i: contain creates at most 512 in all'],
+  ]) {
+    const r = contain(flags, root, 'true');
+    assert.deepEqual([r.status, r.stderr], [status, `contain: ${message}\n`]);
+    assert.deepEqual(names(), before);
   }
 });
 

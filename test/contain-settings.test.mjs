@@ -2,7 +2,8 @@
 // definition doing what the options do: environment, hostname, mounts,
 // a read-only or a throwaway root.
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TEST_USER, account, busyboxRoot, cli, scratch } from './helpers.mjs';
@@ -27,6 +28,22 @@ test('-e VAR=VALUE reaches PID 1, each of them; the host\'s variables still do n
   ]);
 });
 
+test('-e replaces a variable contain sets, and a later -e an earlier one: each is in PID 1\'s environment once', (t) => {
+  const root = busyboxRoot(t);
+  mkdirSync(join(root, 'opt/bin'), { recursive: true });
+  chownSync(join(root, 'opt/bin'), account(TEST_USER).uid, account(TEST_USER).gid);
+  writeAs(join(root, 'opt/bin/environ'), `#!/bin/sh\n${ENVIRON}\n`, 0o755);
+  // CMD is looked up in the PATH PID 1 gets.
+  const out = ok(cli('contain', ['-c', '-e', 'A=1', '-e', 'PATH=/opt/bin:/bin', '-e', 'A=2', '-e', 'container=mine', root,
+    'environ']));
+  assert.deepEqual(out.trim().split('\n'), ['A=2', 'PATH=/opt/bin:/bin', 'container=mine']);
+  // With a console, contain sets TERM: -e sets it instead.
+  const console = ok(cli('contain', ['-e', 'TERM=dumb', root, '/opt/bin/environ'], { env: { TERM: 'xterm' } }));
+  assert.deepEqual(console.trim().split('\n'), [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=dumb', 'container=contain',
+  ]);
+});
+
 test('-e without VAR= and a bad --hostname are usage errors', (t) => {
   const root = busyboxRoot(t);
   for (const [args, message] of [
@@ -44,6 +61,18 @@ test('--hostname names the container, over DIR/etc/hostname', (t) => {
   writeAs(join(root, 'etc/hostname'), 'fromfile\n');
   assert.equal(ok(cli('contain', ['-c', '--hostname', 'given.example', root, '/bin/hostname'])), 'given.example\n');
   assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), 'fromfile\n');
+  // Found as inside the container: a link in DIR leads to DIR's files,
+  // never to the host's.
+  writeAs(join(root, 'etc/name'), 'linked\n');
+  rmSync(join(root, 'etc/hostname'));
+  symlinkSync('/etc/name', join(root, 'etc/hostname'));
+  assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), 'linked\n');
+  const hostEtc = join(scratch(t), 'etc');
+  mkdirSync(hostEtc);
+  writeAs(join(hostEtc, 'hostname'), 'fromhost\n');
+  renameSync(join(root, 'etc'), join(root, 'etc.own'));
+  symlinkSync(hostEtc, join(root, 'etc'));
+  assert.equal(ok(cli('contain', ['-c', root, '/bin/hostname'])), `${hostname()}\n`);
 });
 
 /** A definition file in a directory of the test user's; relative sources are relative to it. */
@@ -93,6 +122,11 @@ test('the keys read-only and ephemeral do what the options do', (t) => {
     assert.equal(fromFile, key === 'read-only' ? 'touch: /made: Read-only file system\n' : '/made\n');
     assert.deepEqual(readdirSync(root).sort(), before);
   }
+  // A throwaway root the kernel refuses is named by FILE:LINE: key too.
+  const { file } = definition(t, ['root = /proc/sys', 'ephemeral = true']);
+  const r = cli('contain', ['-c', '-f', file, '/bin/true']);
+  assert.deepEqual([r.status, r.stderr], [125, `contain: ${file}:3: ephemeral: cannot mount an overlay of /proc/sys: `
+    + 'invalid argument (overlayfs does not take this directory\'s file system as a layer)\n']);
 });
 
 test('a definition\'s mounts come first, then the command line\'s; a bad one is named by FILE:LINE', (t) => {

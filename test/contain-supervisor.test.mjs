@@ -48,20 +48,32 @@ const BURSTS = {
   'a final newline': ['seq 1 3000; echo last', () => `${Array.from({ length: 3000 }, (_, i) => i + 1).join('\n')}\nlast\n`],
 };
 
-test('every byte PID 1 writes to the console arrives: 200 bursts each to a file and a pipe', { timeout: 300_000 }, (t) => {
+test('every byte PID 1 writes to the console arrives: 200 bursts each to a file, a pipe and a terminal', { timeout: 300_000 }, (t) => {
   const root = busyboxRoot(t);
   const dir = scratch(t);
   for (const [name, [script, expected]] of Object.entries(BURSTS)) {
     const want = join(dir, 'want');
     writeFileSync(want, expected());
     giveToTestUser(want);
+    // script(1) gives each a terminal; the bodies of its records (between
+    // its first and last line) must be what the program wrote there itself.
+    for (const [file, command] of [['direct.sh', `/bin/sh -c '${script.replace(/'/g, "'\\''")}'`],
+      ['contain.sh', `${containCommand(root, '/bin/sh', '-c', script)} </dev/null`]]) {
+      writeFileSync(join(dir, file), `${command}\n`);
+      giveToTestUser(join(dir, file));
+    }
+    const terminal = (record) => `script -qec "sh ${dir}/${record}.sh" ${dir}/${record} >/dev/null && sed '1d;$d' ${dir}/${record}`;
     // One shell runs the 200 rounds: cmp names the first round that differs.
     const loop = `
+      ${terminal('direct')} >${dir}/want-terminal
+      [ -s ${dir}/want-terminal ] || { echo "script recorded nothing"; exit 1; }
       i=0; while [ $i -lt 200 ]; do i=$((i + 1))
         ${containCommand(root, '/bin/sh', '-c', script)} </dev/null >${dir}/file || { echo "round $i: status $?"; exit 1; }
         cmp ${dir}/file ${want} || { echo "round $i: file differs"; exit 1; }
         ${containCommand(root, '/bin/sh', '-c', script)} </dev/null | cat >${dir}/pipe
         cmp ${dir}/pipe ${want} || { echo "round $i: pipe differs"; exit 1; }
+        ${terminal('contain')} >${dir}/terminal || { echo "round $i: terminal status $?"; exit 1; }
+        cmp ${dir}/terminal ${dir}/want-terminal || { echo "round $i: terminal differs"; exit 1; }
       done; echo all-rounds`;
     const r = run('/bin/sh', ['-c', loop], { timeout: 240_000 });
     assert.equal(r.stdout.trim().split('\n').pop(), 'all-rounds', `${name}: ${r.stdout}${r.stderr}`);

@@ -63,3 +63,22 @@ test('an id too large for a map is named as it was typed', () => {
   refused(cli('pseudo', ['-u', '0:4294967295:1', 'true']), 64,
     'pseudo: -u 0:4294967295:1: 4294967295 is more than the largest id, 4294967294');
 });
+
+test('a value that reads like a mount option is the value of the option before it', (t) => {
+  const root = busyboxRoot(t);
+  const before = readdirSync(root).sort();
+  // A forgotten value: the next word is taken as it, as for any option,
+  // and the mounts after it are not mixed up with it.
+  refused(cli('contain', ['-c', '--stop-signal', '--tmpfs', '/x', root, 'true']), 64,
+    'contain: --stop-signal --tmpfs: not a signal');
+  refused(cli('contain', ['-c', '--stop-timeout', '--bind', root, 'true']), 64,
+    'contain: --stop-timeout --bind: not a number of seconds from 0 to 1000000000');
+  // -o's value is the shell's to refuse, not a mount without a value.
+  const r = cli('contain', ['-c', '-o', '--tmpfs', '--bind', `${root}/etc:/m`, root, 'true']);
+  assert.match(r.stderr, /^\/bin\/sh: [^\n]*\ncontain: the -o command failed with status 2\n$/);
+  assert.equal(r.status, 2);
+  assert.deepEqual(readdirSync(root).sort(), before);
+  const shown = cli('contain', ['-c', '-i', 'true', '--tmpfs', '/x', '-o', 'true', '--tmpfs', '/y', root, '/bin/sh', '-c',
+    'grep -o " /[xy] tmpfs" /proc/mounts']);
+  assert.deepEqual([shown.status, shown.stderr, shown.stdout], [0, '', ' /x tmpfs\n /y tmpfs\n']);
+});

@@ -15,6 +15,8 @@ import { MountRequest } from './settings';
 
 /** What native/mounts.h takes at most. */
 export const MAX_MOUNTS = 64;
+/** The most mount points native/mountpoint.c creates (and can undo) in all. */
+const MAX_CREATED = 512;
 
 /** A mount for the native side, with how it was asked for, for messages. */
 export interface MountPlan extends MountConfig {
@@ -140,10 +142,14 @@ function tmpfs(request: MountRequest): MountPlan {
   };
 }
 
-/** The mounts asked for, checked, in the order given. */
-export function planMounts(requests: MountRequest[]): MountPlan[] {
-  if (requests.length > MAX_MOUNTS) {
-    throw usageError(`${requests.length} mounts asked for: at most ${MAX_MOUNTS}`);
+/**
+ * The mounts asked for, checked, in the order given. `own` mounts of
+ * contain's come with them (a network's resolv.conf), named by `ownLabel`.
+ */
+export function planMounts(requests: MountRequest[], own = 0, ownLabel = ''): MountPlan[] {
+  if (requests.length + own > MAX_MOUNTS) {
+    const beside = own > 0 ? ` with ${ownLabel}, which needs ${own} of its own` : '';
+    throw usageError(`${requests.length} mounts asked for: at most ${MAX_MOUNTS - own}${beside}`);
   }
   return requests.map((r) => (r.kind === 'tmpfs' ? tmpfs(r) : bind(r)));
 }
@@ -202,6 +208,9 @@ export function explainMountReport(report: Report, plans: MountPlan[], root: { w
     }
     if (step === 'mount a read-only overlay of') return setup(`${at}: cannot make a read-only view of ${path}`, overlayHint(error));
     if (step === 'create the mount point') return setup(`${at}: cannot create the mount point ${path}`, createHint(error, root.mode));
+    if (step.startsWith('create more mount points')) {
+      return setup(`${at}: cannot create the mount point ${path}: contain creates at most ${MAX_CREATED} in all`);
+    }
     if (step === 'mount a directory on a file at') {
       return new StepError(`${at}: cannot mount a directory on ${path}, which is not a directory`, 0, 'setup');
     }

@@ -3,7 +3,7 @@
  * minimist block) and the keys of a container's ini definition, which are
  * the long names of the options that describe a container.
  */
-import { OptionSpec, Options, parseOptions, spelling, usageError } from '@rootless-containers/core';
+import { OptionSpec, Options, joinValues, parseOptions, spelling, usageError } from '@rootless-containers/core';
 
 export interface OptionDef {
   /** The long name, and the ini key when `key` is set. */
@@ -117,7 +117,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     json: Boolean(options.json),
     file: options.file,
     values,
-    mountOrder: mountOrder(args, options._.length),
+    mountOrder: mountOrder(joinValues(args, spec), options._.length),
     operands: operandsOf(args, options),
     label: (name) => (name === 'console' && options.c ? '-c' : name === 'network' && options.n ? '-n'
       : spelling(args, spec, name)),
@@ -148,15 +148,15 @@ function given(options: Options, name: string): boolean {
 /**
  * The long names of the mount options in command-line order: minimist
  * groups values per option, but later mounts may land inside earlier ones.
+ * `tokens` are the arguments as the parser saw them, each option with its
+ * value in one (`--bind=VALUE`): another option's value, such as the
+ * `--tmpfs` of `-o --tmpfs`, is no mount option.
  */
-function mountOrder(args: string[], operandCount: number): string[] {
+function mountOrder(tokens: string[], operandCount: number): string[] {
   const order: string[] = [];
-  const end = args.length - operandCount;
-  for (let i = 0; i < end; i++) {
-    const match = /^--([a-z-]+)(=|$)/.exec(args[i]);
-    if (!match || !MOUNTS.has(match[1])) continue;
-    order.push(match[1]);
-    if (match[2] === '') i++;
+  for (const token of tokens.slice(0, tokens.length - operandCount)) {
+    const match = /^--([a-z-]+)=/.exec(token);
+    if (match && MOUNTS.has(match[1])) order.push(match[1]);
   }
   return order;
 }

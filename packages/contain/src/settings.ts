@@ -41,6 +41,8 @@ export interface Settings {
   mounts: MountRequest[];
   readOnly: boolean;
   ephemeral: boolean;
+  /** Where --read-only (which wins) or --ephemeral was set, for messages. */
+  rootLayer?: Labeled;
   init: boolean;
   /** undefined: the one PID 1's program wants, when it is needed. */
   stopSignal?: number;
@@ -194,6 +196,7 @@ export function resolveSettings(cli: CommandLine, definition?: Definition): Sett
     mounts: mounts(merged, cli, definition),
     readOnly: merged.flag('read-only'),
     ephemeral: merged.flag('ephemeral'),
+    rootLayer: merged.flagSet('read-only') ?? merged.flagSet('ephemeral'),
     init: merged.flag('init'),
     stopSignal: stopSignal(merged.one('stop-signal')),
     stopTimeout: stopTimeout(merged.one('stop-timeout')),

@@ -171,7 +171,9 @@ export function isDaemon(): boolean {
 export async function start(settings: Settings): Promise<never> {
   const daemon = isDaemon();
   const root = rootDirectory(settings.root);
-  const mounts = planMounts(settings.mounts);
+  // A network of its own brings its resolv.conf: one mount of contain's.
+  const ownNetwork = settings.network === 'pasta' || settings.network === 'slirp4netns';
+  const mounts = planMounts(settings.mounts, ownNetwork ? 1 : 0, `--network ${settings.network}`);
   const command = settings.command;
   const plan = planMaps({
     uidMap: settings.uidMap?.value, uidLabel: settings.uidMap?.label,
@@ -188,7 +190,7 @@ export async function start(settings: Settings): Promise<never> {
     if (!settings.readOnly && !settings.ephemeral) claimRoot(entry, root);
     network = networkPlan && new Network(networkPlan, entry, helperEnvironment());
     const consolePlan = planConsole(settings, daemon);
-    const knownInit = !settings.init && isKnownInit(root, command, CONTAINER_PATH);
+    const knownInit = !settings.init && isKnownInit(root, command, pid1Environment(settings, false).get('PATH')!);
     holder = knownInit && consolePlan.pty ? new ConsoleHolder(consolePlan.pty.slave) : undefined;
     // The helper's DNS first: a --bind of the user's over it wins. A plain
     // bind of a file of ours, unlinked once PID 1 runs: what the container
@@ -261,18 +263,27 @@ function removals(entry: Entry): string[] {
   ];
 }
 
-/** How the root was asked for, for messages: the option, or DIR. */
+/** How the root was asked for, for messages: the option or FILE:LINE: key, or DIR. */
 function rootModeName(settings: Settings): string {
-  if (settings.readOnly) return '--read-only';
-  return settings.ephemeral ? '--ephemeral' : 'DIR';
+  return settings.rootLayer?.label ?? 'DIR';
+}
+
+/**
+ * PID 1's environment, each variable once: contain's own, then those of
+ * -e, a later one replacing an earlier one of the same name (a program
+ * that reads the first of two would not see the one given).
+ */
+function pid1Environment(settings: Settings, console: boolean): Map<string, string> {
+  const env = new Map([['container', 'contain'], ['PATH', CONTAINER_PATH]]);
+  if (console) env.set('TERM', (!isDaemon() && process.env.TERM) || 'linux');
+  for (const entry of settings.env) env.set(entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1));
+  return env;
 }
 
 function spawnConfig(settings: Settings, root: string, command: string[], plan: ReturnType<typeof planMaps>,
   consolePlan: ConsolePlan, mounts: MountPlan[], knownInit: boolean): SpawnConfig {
   const { pty } = consolePlan;
-  const env = ['container=contain', `PATH=${CONTAINER_PATH}`];
-  if (pty) env.push(`TERM=${(!isDaemon() && process.env.TERM) || 'linux'}`);
-  env.push(...settings.env);
+  const env = pid1Environment(settings, pty !== null);
   const helperEnv = helperEnvironment();
   const hostNetwork = settings.network === 'host';
   let flags = CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
@@ -305,8 +316,8 @@ function spawnConfig(settings: Settings, root: string, command: string[], plan: 
     console_ctty: knownInit ? 0 : 1,
     helper_env: [...helperEnv, null],
     file: command[0],
-    search_path: CONTAINER_PATH,
+    search_path: env.get('PATH')!,
     argv: [...command, null],
-    envp: [...env, null],
+    envp: [...[...env].map(([name, value]) => `${name}=${value}`), null],
   };
 }

@@ -25,9 +25,10 @@ export type Options = minimist.ParsedArgs;
  * Joins each value-taking option before the first non-option with its
  * value, as --NAME=VALUE, for minimist: it would take a value that starts
  * with '-', such as the -1 of `-u -1`, for an option of its own, and the
- * option's own check would never see it.
+ * option's own check would never see it. contain reads the order of its
+ * mount options from the same tokens, so that both agree on what a value is.
  */
-function joinValues(args: string[], spec: OptionSpec): string[] {
+export function joinValues(args: string[], spec: OptionSpec): string[] {
   const names = (name: string) => [name, spec.alias[name],
     ...Object.keys(spec.alias).filter((a) => spec.alias[a] === name)];
   const takesValue = (name: string) => names(name).some((n) => n !== undefined && spec.string.includes(n));
