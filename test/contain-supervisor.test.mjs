@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, needs, run, scratch, until } from './helpers.mjs';
+import { busyboxRoot, cli, needs, run, scratch, start, until } from './helpers.mjs';
 import { Terminal, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain } from './contain-support.mjs';
 
 function terminalTest(name, body) {
@@ -112,6 +112,27 @@ terminalTest('contain -d runs in the background; --attach shows what it printed,
   const r = cli('contain', ['--stop', 'bgshell']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(livingIn(namespace), []);
+});
+
+test('a second --attach while one is attached is refused in words, also when it types at once', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-d', '--name', 'busy', root, '/bin/sh']);
+  assert.equal(r.status, 0, r.stderr);
+  t.after(() => cli('contain', ['--stop', 'busy']));
+  // The first client, at script's terminal, fed by a pipe that stays open.
+  const first = start('script', ['-qc', containCommand('--attach', 'busy'), '/dev/null']);
+  t.after(() => first.kill('SIGKILL'));
+  let seen = '';
+  first.stdout.on('data', (d) => { seen += d; });
+  first.stdin.write('echo attached-$((6 * 7))\r');
+  assert.ok(await until(() => /^attached-42\r?$/m.test(seen), 10_000), seen);
+  // script types at once (its input ends at once): what the supervisor
+  // did not read must not swallow the refusal.
+  const loop = `i=0; while [ $i -lt 10 ]; do i=$((i + 1))
+    script -qec "${containCommand('--attach', 'busy').replace(/"/g, '\\"')}" /dev/null </dev/null; echo "status:$?"
+  done`;
+  const again = run('/bin/sh', ['-c', loop], { timeout: 50_000 });
+  assert.equal(again.stdout.replace(/\r/g, ''), 'contain: busy: the console is attached elsewhere\nstatus:125\n'.repeat(10));
 });
 
 terminalTest('Ctrl-] three times detaches a container started in the foreground, which runs on', async (t) => {
