@@ -3,11 +3,13 @@
 // get it; background containers with a log, attach and detach (tmux); a
 // contain in a background job or under timeout runs to its end.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, needs, run, scratch, start, until } from './helpers.mjs';
-import { Terminal, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain } from './contain-support.mjs';
+import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
+import {
+  Terminal, childrenOf, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain, writeAs,
+} from './contain-support.mjs';
 
 function terminalTest(name, body) {
   test(name, { timeout: 120_000 }, async (t) => {
@@ -82,18 +84,45 @@ test('through a terminal, the output is byte for byte what the program writes th
   assert.match(body("contain"), /^one\r\ntwo\r\r\nthree/);
 });
 
-terminalTest('contain -d runs in the background; --attach shows what it printed, typing works, Ctrl-] x3 detaches', async (t) => {
+/** State letter of a process, or undefined once it is gone. */
+function state(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Living processes of the host whose process group is `group`. */
+function groupMembers(group) {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[2]) === group && fields[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
+}
+
+terminalTest('contain -d DIR /sbin/init runs in the background; --attach shows what it printed, typing works, Ctrl-] x3 detaches', async (t) => {
   const root = busyboxRoot(t);
+  // busybox init: a message at boot, a shell on the console.
+  assert.equal(run('ln', ['-s', '/bin/busybox', join(root, 'sbin/init')]).status, 0);
+  writeAs(join(root, 'etc/inittab'), '::sysinit:/bin/echo early-output\n::respawn:-/bin/sh\n');
   const term = new Terminal(t, { columns: 97, rows: 31 });
-  term.type(`${containCommand('-d', '--name', 'bgshell', '--stop-timeout', '2', root, '/bin/sh', '-c', 'echo early-output; exec /bin/sh')}; echo "exit:$?"`);
-  assert.ok(await term.waitFor(/^bgshell\r?\n/m), term.screen());
+  term.type(`${containCommand('-d', '--name', 'bginit', '--stop-timeout', '10', root, '/sbin/init')}; echo "exit:$?"`);
+  assert.ok(await term.waitFor(/^bginit\r?\n/m), term.screen());
   assert.ok(await term.waitFor(/exit:0/), term.screen());
-  t.after(() => cli('contain', ['--stop', 'bgshell']));
-  const info = list().find((c) => c.name === 'bgshell');
+  t.after(() => cli('contain', ['--stop', 'bginit']));
+  const info = list().find((c) => c.name === 'bginit');
   assert.ok(info, 'listed');
   const namespace = pidNamespace(info.pid1);
-  assert.ok(await until(() => cli('contain', ['--log', 'bgshell']).stdout.includes('early-output'), 5000));
-  term.type(`${containCommand('--attach', 'bgshell')}; echo "attach-exit:$?"`);
+  // The supervisor, what it started on the host (the console's holder)
+  // and its janitor: none may outlive the container.
+  const host = [info.pid, ...childrenOf(info.pid).filter((p) => p !== info.pid1), ...groupMembers(info.pid)];
+  assert.ok(await until(() => cli('contain', ['--log', 'bginit']).stdout.includes('early-output'), 5000));
+  term.type(`${containCommand('--attach', 'bginit')}; echo "attach-exit:$?"`);
   assert.ok(await term.waitFor(/early-output/), term.screen());
   term.type('echo typed-$((6 * 7))');
   assert.ok(await term.waitFor(/^typed-42\r?$/m), term.screen());
@@ -108,10 +137,13 @@ terminalTest('contain -d runs in the background; --attach shows what it printed,
   term.keys('C-]', 'C-]', 'C-]');
   assert.ok(await term.waitFor(/attach-exit:0/), term.screen());
   // Detached, the container runs on and its output goes to the log.
-  assert.ok(list().find((c) => c.name === 'bgshell'), 'still running after detach');
-  const r = cli('contain', ['--stop', 'bgshell']);
+  assert.ok(list().find((c) => c.name === 'bginit'), 'still running after detach');
+  const r = cli('contain', ['--stop', 'bginit']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(livingIn(namespace), []);
+  const gone = (pid) => [undefined, 'Z'].includes(state(pid));
+  assert.ok(await until(() => host.every(gone), 5000), `left: ${host.filter((pid) => !gone(pid))}`);
+  assert.equal(existsSync(join(runtimeDir(TEST_USER), 'contain', 'bginit')), false, 'its entry is left');
 });
 
 test('a second --attach while one is attached is refused in words, also when it types at once', { timeout: 60_000 }, async (t) => {
