@@ -82,6 +82,24 @@ test('contain --init DIR sleep 100 at a terminal: Ctrl-C ends it at once with 13
   assert.ok(Date.now() - started < 5000, 'not at once');
 });
 
+test('contain --init DIR sleep 100 at a terminal: Ctrl-Z leaves nothing stopped, and Ctrl-C still ends it with 130', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+  const root = busyboxRoot(t);
+  const term = new Terminal(t);
+  term.type(`${containCommand('--init', root, '/bin/sleep', '100')}; echo "init-exit:$?"`);
+  const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
+  const contain = await until(() => childrenOf(shell)[0], 5000);
+  const namespace = pidNamespace(await pid1Of(contain));
+  await new Promise((r) => setTimeout(r, 500));
+  // No shell inside would ever continue a stopped sleep: the console
+  // would hang, deaf to Ctrl-C.
+  term.keys('C-z');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(livingIn(namespace).filter((pid) => state(pid) === 'T'), [], 'a process is left stopped');
+  term.keys('C-c');
+  assert.ok(await term.waitFor(/init-exit:130/, 10_000), term.screen());
+});
+
 test('without --init, sleep as PID 1 ignores Ctrl-C: what --init is for', { timeout: 60_000 }, async (t) => {
   if (!needs(t, hasTmux(), 'tmux is not installed')) return;
   const root = busyboxRoot(t);
