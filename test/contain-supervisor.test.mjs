@@ -3,7 +3,7 @@
 // get it; background containers with a log, attach and detach (tmux); a
 // contain in a background job or under timeout runs to its end.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
@@ -144,6 +144,26 @@ terminalTest('contain -d DIR /sbin/init runs in the background; --attach shows w
   const gone = (pid) => [undefined, 'Z'].includes(state(pid));
   assert.ok(await until(() => host.every(gone), 5000), `left: ${host.filter((pid) => !gone(pid))}`);
   assert.equal(existsSync(join(runtimeDir(TEST_USER), 'contain', 'bginit')), false, 'its entry is left');
+});
+
+test('the console log of a detached container stays bounded, and keeps the newest output', { timeout: 90_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-d', '--name', 'chatty', '--stop-timeout', '1', root, '/bin/sh', '-c',
+    'yes 0123456789 | head -c 5000000; echo end-of-output; exec sleep 1000']);
+  assert.equal(r.status, 0, r.stderr);
+  t.after(() => cli('contain', ['--stop', 'chatty']));
+  const log = await until(() => {
+    const out = cli('contain', ['--log', 'chatty']).stdout;
+    return out.endsWith('end-of-output\r\n') && out;
+  }, 30_000, 200);
+  assert.ok(log, 'the last line is not in the log');
+  // The newest MiB and the one before, at most: of 5.5 MB written.
+  assert.ok(log.length > 1 << 20 && log.length <= 2 << 20, `${log.length} bytes`);
+  // From within a line on, each byte as written.
+  assert.match(log, /^([0-9]*\r?\n)?(0123456789\r\n)*01234end-of-output\r\n$/);
+  const dir = join(runtimeDir(TEST_USER), 'contain', 'chatty');
+  const total = readdirSync(dir).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+  assert.ok(total <= (2 << 20) + 4096, `${total} bytes in ${dir}`);
 });
 
 test('a second --attach while one is attached is refused in words, also when it types at once', { timeout: 60_000 }, async (t) => {
