@@ -2,7 +2,7 @@
 // orphans and passes signals on; and the console of a known init, which is
 // its stdio but not its controlling terminal.
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { busyboxRoot, cli, finished, needs, until } from './helpers.mjs';
@@ -146,16 +146,24 @@ test('a known init has the console as stdio but not as its controlling terminal:
   if (!needs(t, compileStatic(t, PROBE, probe), 'gcc -static cannot build a test program')) return;
   copyFileSync(probe, join(root, 'bin/probe'));
   giveToTestUser(join(root, 'bin/probe'));
+  // Debian's runit-init, which execs runit.
+  mkdirSync(join(root, 'lib/runit'), { recursive: true });
+  copyFileSync(probe, join(root, 'lib/runit/runit-init'));
+  for (const path of ['lib', 'lib/runit', 'lib/runit/runit-init']) giveToTestUser(join(root, path));
   const term = new Terminal(t);
   const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
   // As an init: no controlling terminal, Ctrl-C is a key and no signal.
-  term.type(`${containCommand('--stop-signal', 'TERM', root, '/sbin/init')}; echo "init-exit:$?"`);
-  assert.ok(await term.waitFor(/^ctty no\r?$/m), term.screen());
-  term.keys('C-c');
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.doesNotMatch(term.screen(), /got SIGINT/);
-  process.kill(childrenOf(shell)[0], 'SIGTERM');
-  assert.ok(await term.waitFor(/init-exit:0/), term.screen());
+  for (const [index, init] of ['/sbin/init', '/lib/runit/runit-init'].entries()) {
+    term.type(`${containCommand('--stop-signal', 'TERM', root, init)}; echo "init-exit:$?"`);
+    const started = await until(() => (term.screen().match(/^ctty \w+\r?$/gm) ?? []).length > index, 15_000);
+    assert.ok(started, term.screen());
+    assert.equal(term.screen().match(/^ctty \w+\r?$/gm)[index].trim(), 'ctty no', `${init}:\n${term.screen()}`);
+    term.keys('C-c');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.doesNotMatch(term.screen(), /got SIGINT/, init);
+    process.kill(childrenOf(shell)[0], 'SIGTERM');
+    assert.ok(await until(() => (term.screen().match(/init-exit:0/g) ?? []).length > index, 15_000), term.screen());
+  }
   // The same program under another name is no init: the console is its
   // controlling terminal, and Ctrl-C reaches it.
   term.type(`${containCommand('--stop-signal', 'TERM', root, '/bin/probe')}; echo "probe-exit:$?"`);
