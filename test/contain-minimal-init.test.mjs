@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, finished, needs, until } from './helpers.mjs';
+import { busyboxRoot, cli, finished, needs, run, until } from './helpers.mjs';
 import {
   Terminal, childrenOf, compileStatic, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace,
   startContain,
@@ -32,6 +32,22 @@ test('--init: CMD is PID 2 under an init from memory, and the container ends wit
   const missing = cli('contain', ['-c', '--init', root, 'no-such-command']);
   assert.equal(missing.status, 127);
   assert.equal(missing.stderr, 'contain: no-such-command: command not found\n');
+});
+
+test('--init: no fd of the caller\'s but 0-2 reaches the init or CMD', (t) => {
+  const root = busyboxRoot(t);
+  // High fds, which Node does not mark close-on-exec at its start; one of
+  // them the host's root directory, which the container must never reach.
+  const script = `exec 40</ 200</dev/null; ${containCommand('-c', '--init', root, '/bin/sh', '-c',
+    'ls -1 /proc/1/fd; echo --; ls -1 /proc/self/fd; cat /proc/1/fd/40/etc/hostname 2>/dev/null')}`;
+  for (const console of [false, true]) {
+    const r = run('/bin/bash', ['-c', console ? script.replace(" '-c' ", ' ') : script]);
+    const [init, command] = r.stdout.split('--');
+    assert.deepEqual(init.split(/\s+/).filter(Boolean).filter((fd) => Number(fd) > 2), [], `the init's fds: ${r.stdout}`);
+    // ls has its own fd 3, on the directory it lists.
+    assert.deepEqual(command.split(/\s+/).filter(Boolean).map(Number), [0, 1, 2, 3], r.stdout);
+    assert.notEqual(r.status, 0, 'the host\'s root was reached through the init');
+  }
 });
 
 test('--init reaps the orphans CMD leaves, and passes signals on to CMD', { timeout: 60_000 }, async (t) => {
