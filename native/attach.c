@@ -93,7 +93,9 @@ int main(int argc, char **argv) {
     if (!watch[0].revents)
       continue;
     length = recv_message(sock, message, sizeof message - 1, got, &ngot);
-    if (length < 0 && errno == EAGAIN)
+    /* A supervisor that closes with what we typed unread resets the
+     * connection: reported once, before the messages it sent last. */
+    if (length < 0 && (errno == EAGAIN || errno == ECONNRESET))
       continue;
     if (length > 0 && message[0] == 'D')
       goto detach;

@@ -32,6 +32,8 @@ int become_root(int setgroups);
 int become_user(const struct ct_join_config *config);
 void reset_signals(void);
 void unblock_signals(void);
+/* Only 0-2 (and keep_fds) stay open across exec. */
+void prepare_fds(int report_fd, const int32_t *keep_fds);
 void take_terminal(int report_fd, int console, int new_session);
 void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,

@@ -31,7 +31,7 @@ void unblock_signals(void) {
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, _NSIG / 8);
 }
 
-static void prepare_fds(int report_fd, const int32_t *keep_fds) {
+void prepare_fds(int report_fd, const int32_t *keep_fds) {
   /* Only fds 0-2 may reach the command, and those it is to get as it was
    * given them (under pseudo, which is no sandbox); the report pipe
    * closes on exec so that the parent sees end of file when exec()

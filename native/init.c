@@ -32,6 +32,13 @@ static _Noreturn void hold_console(void) {
     pause();
 }
 
+/* Ctrl-Z at the console stops CMD, and no shell here would ever
+ * continue it: the console would hang. Stopped otherwise, it stays so. */
+static void resume_if_suspended(pid_t command, int stop_signal) {
+  if (stop_signal == SIGTSTP)
+    kill(command, SIGCONT);
+}
+
 int main(int argc, char **argv) {
   pid_t command = argc > 1 ? (pid_t) atoi(argv[1]) : 0, pid;
   sigset_t all;
@@ -46,8 +53,10 @@ int main(int argc, char **argv) {
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);
   for (;;) {
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-      if (pid == command)
+    while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0)
+      if (pid == command && WIFSTOPPED(status))
+        resume_if_suspended(command, WSTOPSIG(status));
+      else if (pid == command)
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (pid < 0)
       return 125;

@@ -78,6 +78,8 @@ _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_
     exec_command(report_fd, config->file, config->search_path, config->argv, config->envp);
   }
   close(exec_done[0]);
+  /* The init is the container's too: nothing of our caller's but 0-2. */
+  prepare_fds(report_fd, NULL);
   copy = sealed_copy(program);
   argv[1] = decimal(digits + sizeof digits, pid);
   if (copy >= 0)

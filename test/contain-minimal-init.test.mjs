@@ -2,10 +2,10 @@
 // orphans and passes signals on; and the console of a known init, which is
 // its stdio but not its controlling terminal.
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, finished, needs, until } from './helpers.mjs';
+import { busyboxRoot, cli, finished, needs, run, until } from './helpers.mjs';
 import {
   Terminal, childrenOf, compileStatic, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace,
   startContain,
@@ -32,6 +32,22 @@ test('--init: CMD is PID 2 under an init from memory, and the container ends wit
   const missing = cli('contain', ['-c', '--init', root, 'no-such-command']);
   assert.equal(missing.status, 127);
   assert.equal(missing.stderr, 'contain: no-such-command: command not found\n');
+});
+
+test('--init: no fd of the caller\'s but 0-2 reaches the init or CMD', (t) => {
+  const root = busyboxRoot(t);
+  // High fds, which Node does not mark close-on-exec at its start; one of
+  // them the host's root directory, which the container must never reach.
+  const script = `exec 40</ 200</dev/null; ${containCommand('-c', '--init', root, '/bin/sh', '-c',
+    'ls -1 /proc/1/fd; echo --; ls -1 /proc/self/fd; cat /proc/1/fd/40/etc/hostname 2>/dev/null')}`;
+  for (const console of [false, true]) {
+    const r = run('/bin/bash', ['-c', console ? script.replace(" '-c' ", ' ') : script]);
+    const [init, command] = r.stdout.split('--');
+    assert.deepEqual(init.split(/\s+/).filter(Boolean).filter((fd) => Number(fd) > 2), [], `the init's fds: ${r.stdout}`);
+    // ls has its own fd 3, on the directory it lists.
+    assert.deepEqual(command.split(/\s+/).filter(Boolean).map(Number), [0, 1, 2, 3], r.stdout);
+    assert.notEqual(r.status, 0, 'the host\'s root was reached through the init');
+  }
 });
 
 test('--init reaps the orphans CMD leaves, and passes signals on to CMD', { timeout: 60_000 }, async (t) => {
@@ -82,6 +98,24 @@ test('contain --init DIR sleep 100 at a terminal: Ctrl-C ends it at once with 13
   assert.ok(Date.now() - started < 5000, 'not at once');
 });
 
+test('contain --init DIR sleep 100 at a terminal: Ctrl-Z leaves nothing stopped, and Ctrl-C still ends it with 130', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+  const root = busyboxRoot(t);
+  const term = new Terminal(t);
+  term.type(`${containCommand('--init', root, '/bin/sleep', '100')}; echo "init-exit:$?"`);
+  const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
+  const contain = await until(() => childrenOf(shell)[0], 5000);
+  const namespace = pidNamespace(await pid1Of(contain));
+  await new Promise((r) => setTimeout(r, 500));
+  // No shell inside would ever continue a stopped sleep: the console
+  // would hang, deaf to Ctrl-C.
+  term.keys('C-z');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(livingIn(namespace).filter((pid) => state(pid) === 'T'), [], 'a process is left stopped');
+  term.keys('C-c');
+  assert.ok(await term.waitFor(/init-exit:130/, 10_000), term.screen());
+});
+
 test('without --init, sleep as PID 1 ignores Ctrl-C: what --init is for', { timeout: 60_000 }, async (t) => {
   if (!needs(t, hasTmux(), 'tmux is not installed')) return;
   const root = busyboxRoot(t);
@@ -128,16 +162,24 @@ test('a known init has the console as stdio but not as its controlling terminal:
   if (!needs(t, compileStatic(t, PROBE, probe), 'gcc -static cannot build a test program')) return;
   copyFileSync(probe, join(root, 'bin/probe'));
   giveToTestUser(join(root, 'bin/probe'));
+  // Debian's runit-init, which execs runit.
+  mkdirSync(join(root, 'lib/runit'), { recursive: true });
+  copyFileSync(probe, join(root, 'lib/runit/runit-init'));
+  for (const path of ['lib', 'lib/runit', 'lib/runit/runit-init']) giveToTestUser(join(root, path));
   const term = new Terminal(t);
   const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
   // As an init: no controlling terminal, Ctrl-C is a key and no signal.
-  term.type(`${containCommand('--stop-signal', 'TERM', root, '/sbin/init')}; echo "init-exit:$?"`);
-  assert.ok(await term.waitFor(/^ctty no\r?$/m), term.screen());
-  term.keys('C-c');
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.doesNotMatch(term.screen(), /got SIGINT/);
-  process.kill(childrenOf(shell)[0], 'SIGTERM');
-  assert.ok(await term.waitFor(/init-exit:0/), term.screen());
+  for (const [index, init] of ['/sbin/init', '/lib/runit/runit-init'].entries()) {
+    term.type(`${containCommand('--stop-signal', 'TERM', root, init)}; echo "init-exit:$?"`);
+    const started = await until(() => (term.screen().match(/^ctty \w+\r?$/gm) ?? []).length > index, 15_000);
+    assert.ok(started, term.screen());
+    assert.equal(term.screen().match(/^ctty \w+\r?$/gm)[index].trim(), 'ctty no', `${init}:\n${term.screen()}`);
+    term.keys('C-c');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.doesNotMatch(term.screen(), /got SIGINT/, init);
+    process.kill(childrenOf(shell)[0], 'SIGTERM');
+    assert.ok(await until(() => (term.screen().match(/init-exit:0/g) ?? []).length > index, 15_000), term.screen());
+  }
   // The same program under another name is no init: the console is its
   // controlling terminal, and Ctrl-C reaches it.
   term.type(`${containCommand('--stop-signal', 'TERM', root, '/bin/probe')}; echo "probe-exit:$?"`);

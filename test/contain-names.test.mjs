@@ -237,4 +237,8 @@ test('contain --detach prints the name and returns once PID 1 runs; --log shows 
   r = cli('contain', ['--stop', 'bg']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(list().filter((c) => c.name === 'bg'), []);
+  // Its output goes to the log of its console: without one, refused.
+  r = cli('contain', ['-d', '-c', root, '/bin/true']);
+  assert.deepEqual([r.status, r.stdout, r.stderr],
+    [64, '', 'contain: --detach needs the console: its output goes to the log (see --help)\n']);
 });

@@ -3,11 +3,13 @@
 // get it; background containers with a log, attach and detach (tmux); a
 // contain in a background job or under timeout runs to its end.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, needs, run, scratch, until } from './helpers.mjs';
-import { Terminal, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain } from './contain-support.mjs';
+import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
+import {
+  Terminal, childrenOf, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain, writeAs,
+} from './contain-support.mjs';
 
 function terminalTest(name, body) {
   test(name, { timeout: 120_000 }, async (t) => {
@@ -94,18 +96,45 @@ test('through a terminal, the output is byte for byte what the program writes th
   assert.match(body("contain"), /^one\r\ntwo\r\r\nthree/);
 });
 
-terminalTest('contain -d runs in the background; --attach shows what it printed, typing works, Ctrl-] x3 detaches', async (t) => {
+/** State letter of a process, or undefined once it is gone. */
+function state(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Living processes of the host whose process group is `group`. */
+function groupMembers(group) {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[2]) === group && fields[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
+}
+
+terminalTest('contain -d DIR /sbin/init runs in the background; --attach shows what it printed, typing works, Ctrl-] x3 detaches', async (t) => {
   const root = busyboxRoot(t);
+  // busybox init: a message at boot, a shell on the console.
+  assert.equal(run('ln', ['-s', '/bin/busybox', join(root, 'sbin/init')]).status, 0);
+  writeAs(join(root, 'etc/inittab'), '::sysinit:/bin/echo early-output\n::respawn:-/bin/sh\n');
   const term = new Terminal(t, { columns: 97, rows: 31 });
-  term.type(`${containCommand('-d', '--name', 'bgshell', '--stop-timeout', '2', root, '/bin/sh', '-c', 'echo early-output; exec /bin/sh')}; echo "exit:$?"`);
-  assert.ok(await term.waitFor(/^bgshell\r?\n/m), term.screen());
+  term.type(`${containCommand('-d', '--name', 'bginit', '--stop-timeout', '10', root, '/sbin/init')}; echo "exit:$?"`);
+  assert.ok(await term.waitFor(/^bginit\r?\n/m), term.screen());
   assert.ok(await term.waitFor(/exit:0/), term.screen());
-  t.after(() => cli('contain', ['--stop', 'bgshell']));
-  const info = list().find((c) => c.name === 'bgshell');
+  t.after(() => cli('contain', ['--stop', 'bginit']));
+  const info = list().find((c) => c.name === 'bginit');
   assert.ok(info, 'listed');
   const namespace = pidNamespace(info.pid1);
-  assert.ok(await until(() => cli('contain', ['--log', 'bgshell']).stdout.includes('early-output'), 5000));
-  term.type(`${containCommand('--attach', 'bgshell')}; echo "attach-exit:$?"`);
+  // The supervisor, what it started on the host (the console's holder)
+  // and its janitor: none may outlive the container.
+  const host = [info.pid, ...childrenOf(info.pid).filter((p) => p !== info.pid1), ...groupMembers(info.pid)];
+  assert.ok(await until(() => cli('contain', ['--log', 'bginit']).stdout.includes('early-output'), 5000));
+  term.type(`${containCommand('--attach', 'bginit')}; echo "attach-exit:$?"`);
   assert.ok(await term.waitFor(/early-output/), term.screen());
   term.type('echo typed-$((6 * 7))');
   assert.ok(await term.waitFor(/^typed-42\r?$/m), term.screen());
@@ -120,10 +149,54 @@ terminalTest('contain -d runs in the background; --attach shows what it printed,
   term.keys('C-]', 'C-]', 'C-]');
   assert.ok(await term.waitFor(/attach-exit:0/), term.screen());
   // Detached, the container runs on and its output goes to the log.
-  assert.ok(list().find((c) => c.name === 'bgshell'), 'still running after detach');
-  const r = cli('contain', ['--stop', 'bgshell']);
+  assert.ok(list().find((c) => c.name === 'bginit'), 'still running after detach');
+  const r = cli('contain', ['--stop', 'bginit']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(livingIn(namespace), []);
+  const gone = (pid) => [undefined, 'Z'].includes(state(pid));
+  assert.ok(await until(() => host.every(gone), 5000), `left: ${host.filter((pid) => !gone(pid))}`);
+  assert.equal(existsSync(join(runtimeDir(TEST_USER), 'contain', 'bginit')), false, 'its entry is left');
+});
+
+test('the console log of a detached container stays bounded, and keeps the newest output', { timeout: 90_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-d', '--name', 'chatty', '--stop-timeout', '1', root, '/bin/sh', '-c',
+    'yes 0123456789 | head -c 5000000; echo end-of-output; exec sleep 1000']);
+  assert.equal(r.status, 0, r.stderr);
+  t.after(() => cli('contain', ['--stop', 'chatty']));
+  const log = await until(() => {
+    const out = cli('contain', ['--log', 'chatty']).stdout;
+    return out.endsWith('end-of-output\r\n') && out;
+  }, 30_000, 200);
+  assert.ok(log, 'the last line is not in the log');
+  // The newest MiB and the one before, at most: of 5.5 MB written.
+  assert.ok(log.length > 1 << 20 && log.length <= 2 << 20, `${log.length} bytes`);
+  // From within a line on, each byte as written.
+  assert.match(log, /^([0-9]*\r?\n)?(0123456789\r\n)*01234end-of-output\r\n$/);
+  const dir = join(runtimeDir(TEST_USER), 'contain', 'chatty');
+  const total = readdirSync(dir).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+  assert.ok(total <= (2 << 20) + 4096, `${total} bytes in ${dir}`);
+});
+
+test('a second --attach while one is attached is refused in words, also when it types at once', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-d', '--name', 'busy', root, '/bin/sh']);
+  assert.equal(r.status, 0, r.stderr);
+  t.after(() => cli('contain', ['--stop', 'busy']));
+  // The first client, at script's terminal, fed by a pipe that stays open.
+  const first = start('script', ['-qc', containCommand('--attach', 'busy'), '/dev/null']);
+  t.after(() => first.kill('SIGKILL'));
+  let seen = '';
+  first.stdout.on('data', (d) => { seen += d; });
+  first.stdin.write('echo attached-$((6 * 7))\r');
+  assert.ok(await until(() => /^attached-42\r?$/m.test(seen), 10_000), seen);
+  // script types at once (its input ends at once): what the supervisor
+  // did not read must not swallow the refusal.
+  const loop = `i=0; while [ $i -lt 10 ]; do i=$((i + 1))
+    script -qec "${containCommand('--attach', 'busy').replace(/"/g, '\\"')}" /dev/null </dev/null; echo "status:$?"
+  done`;
+  const again = run('/bin/sh', ['-c', loop], { timeout: 50_000 });
+  assert.equal(again.stdout.replace(/\r/g, ''), 'contain: busy: the console is attached elsewhere\nstatus:125\n'.repeat(10));
 });
 
 terminalTest('Ctrl-] three times detaches a container started in the foreground, which runs on', async (t) => {

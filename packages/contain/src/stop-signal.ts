@@ -27,5 +27,8 @@ export const STOP_RULES: StopRule[] = [
   { exe: 'busybox', argv0: 'init', signal: signalNumber('SIGUSR2')! },
   { exe: 'busybox', argv0: 'linuxrc', signal: signalNumber('SIGUSR2')! },
   { exe: 'runit', argv0: '', signal: signalNumber('SIGINT')! },
+  // Debian's /sbin/init, which execs runit: known from the start, so that
+  // the console never becomes runit's controlling terminal.
+  { exe: 'runit-init', argv0: '', signal: signalNumber('SIGINT')! },
   { exe: 'init', argv0: '', signal: signalNumber('SIGINT')! },
 ];
