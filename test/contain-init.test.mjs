@@ -30,7 +30,11 @@ async function boot(t, root, args) {
   const child = startContain(t, [...args, root, '/bin/init']);
   const done = finished(child);
   const pid1 = await pid1Of(child.pid);
-  assert.ok(pid1, 'init did not start');
+  if (!pid1) {
+    child.kill('SIGKILL');
+    const r = await done;
+    assert.fail(`init did not start: contain ended with ${r.status ?? r.signal}: ${r.stderr}${r.stdout}`);
+  }
   const namespace = pidNamespace(pid1);
   assert.ok(await until(() => runs(root) >= 3, 15_000), 'the service was not respawned');
   return { child, done, namespace };

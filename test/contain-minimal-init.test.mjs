@@ -83,15 +83,21 @@ function zombiesIn(namespace) {
   });
 }
 
-test('contain --init DIR sleep 100 at a terminal: Ctrl-C ends it at once with 130', { timeout: 60_000 }, async (t) => {
-  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+/** `contain --init DIR sleep 100` typed at a terminal: the terminal and PID 1. */
+async function sleepUnderInit(t) {
   const root = busyboxRoot(t);
   const term = new Terminal(t);
   term.type(`${containCommand('--init', root, '/bin/sleep', '100')}; echo "init-exit:$?"`);
   const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
   const contain = await until(() => childrenOf(shell)[0], 5000);
-  await pid1Of(contain);
+  const pid1 = await pid1Of(contain);
   await new Promise((r) => setTimeout(r, 500));
+  return { term, pid1 };
+}
+
+test('contain --init DIR sleep 100 at a terminal: Ctrl-C ends it at once with 130', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+  const { term } = await sleepUnderInit(t);
   const started = Date.now();
   term.keys('C-c');
   assert.ok(await term.waitFor(/init-exit:130/, 10_000), term.screen());
@@ -100,13 +106,8 @@ test('contain --init DIR sleep 100 at a terminal: Ctrl-C ends it at once with 13
 
 test('contain --init DIR sleep 100 at a terminal: Ctrl-Z leaves nothing stopped, and Ctrl-C still ends it with 130', { timeout: 60_000 }, async (t) => {
   if (!needs(t, hasTmux(), 'tmux is not installed')) return;
-  const root = busyboxRoot(t);
-  const term = new Terminal(t);
-  term.type(`${containCommand('--init', root, '/bin/sleep', '100')}; echo "init-exit:$?"`);
-  const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
-  const contain = await until(() => childrenOf(shell)[0], 5000);
-  const namespace = pidNamespace(await pid1Of(contain));
-  await new Promise((r) => setTimeout(r, 500));
+  const { term, pid1 } = await sleepUnderInit(t);
+  const namespace = pidNamespace(pid1);
   // No shell inside would ever continue a stopped sleep: the console
   // would hang, deaf to Ctrl-C.
   term.keys('C-z');

@@ -240,5 +240,5 @@ test('contain --detach prints the name and returns once PID 1 runs; --log shows 
   // Its output goes to the log of its console: without one, refused.
   r = cli('contain', ['-d', '-c', root, '/bin/true']);
   assert.deepEqual([r.status, r.stdout, r.stderr],
-    [64, '', 'contain: --detach needs the console: its output goes to the log (see --help)\n']);
+    [64, '', 'contain: -d needs the console: its output goes to the log (see --help)\n']);
 });
