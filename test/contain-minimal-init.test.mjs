@@ -2,24 +2,16 @@
 // orphans and passes signals on; and the console of a known init, which is
 // its stdio but not its controlling terminal.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { busyboxRoot, cli, finished, needs, run, until } from './helpers.mjs';
+import { busyboxRoot, cli, finished, needs, run, until, processState as state } from './helpers.mjs';
 import {
   Terminal, childrenOf, compileStatic, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace,
   startContain,
 } from './contain-support.mjs';
 
 /** State letter of a process, or undefined once it is gone. */
-function state(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
-  } catch {
-    return undefined;
-  }
-}
-
 test('--init: CMD is PID 2 under an init from memory, and the container ends with its status', (t) => {
   const root = busyboxRoot(t);
   const r = cli('contain', ['-c', '--init', root, '/bin/sh', '-c', 'echo "pid $$"; readlink /proc/1/exe; exit 5']);

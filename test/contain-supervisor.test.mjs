@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
+import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until, processState as state } from './helpers.mjs';
 import {
   Terminal, childrenOf, containCommand, giveToTestUser, hasTmux, livingIn, pid1Of, pidNamespace, startContain, writeAs,
 } from './contain-support.mjs';
@@ -97,14 +97,6 @@ test('through a terminal, the output is byte for byte what the program writes th
 });
 
 /** State letter of a process, or undefined once it is gone. */
-function state(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0];
-  } catch {
-    return undefined;
-  }
-}
-
 /** Living processes of the host whose process group is `group`. */
 function groupMembers(group) {
   return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {

@@ -7,7 +7,7 @@
 // unless CI is set, where nothing may skip.
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,6 +180,28 @@ export function busyboxRoot(t, user = TEST_USER) {
   const r = run('/bin/sh', ['-c', build], { user });
   if (r.status !== 0) throw new Error(`building the busybox root failed: ${r.stderr}`);
   return root;
+}
+
+/** The state letter of a process (R, S, T, Z...) from /proc/PID/stat; undefined once it is gone. */
+export function processState(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text[text.lastIndexOf(')') + 2];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops a process for a moment and continues it, as killall5 does around
+ * the signals of a shutdown, then waits well past the grace (200 ms) a
+ * wrapper gives such a stop before it stops too.
+ */
+export async function stopForAMoment(pid) {
+  process.kill(pid, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 50));
+  process.kill(pid, 'SIGCONT');
+  await new Promise((r) => setTimeout(r, 600));
 }
 
 /** Polls `check` until it returns a truthy value or `ms` pass. */

@@ -2,16 +2,11 @@
 // reported as such.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { BIN, busyboxRoot, cli, start, until } from './helpers.mjs';
+import { BIN, busyboxRoot, cli, start, until, processState as state } from './helpers.mjs';
 import { childrenOf } from './contain-support.mjs';
 import { comm, startContainer } from './inject-container.mjs';
 
 /** The state letter of a process (R, S, T, Z...), or undefined once it is gone. */
-function state(pid) {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
-}
-
 const dead = (pid) => state(pid) === undefined || state(pid) === 'Z';
 
 test('inject killed with SIGKILL takes CMD with it, also with no terminal and as another user', async (t) => {

@@ -7,15 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, finished, needs, start, until } from './helpers.mjs';
+import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, finished, needs, start, until, processState as state, stopForAMoment } from './helpers.mjs';
 import { childrenOf } from './contain-support.mjs';
 import { comm, compileStatic, copyHostProgram, startContainer } from './inject-container.mjs';
 
 /** The state letter of a process (R, S, T...), or undefined once it is gone. */
-function state(pid) {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
-}
-
 // Pushes its argument and a newline into the terminal on stdin, as if typed.
 const TIOCSTI_SOURCE = `
 #include <errno.h>
@@ -242,10 +238,7 @@ test('CMD stopped by SIGSTOP from elsewhere stops inject; SIGCONT to inject cont
   assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
   // A stop for a moment, as killall5 makes one around the signals of a
   // shutdown, leaves inject running: nothing would continue it.
-  process.kill(cmd, 'SIGSTOP');
-  await new Promise((r) => setTimeout(r, 50));
-  process.kill(cmd, 'SIGCONT');
-  await new Promise((r) => setTimeout(r, 600));
+  await stopForAMoment(cmd);
   assert.equal(state(child.pid), 'S');
   // A TSTP for inject stops CMD, though it leads a session of its own.
   process.kill(child.pid, 'SIGTSTP');

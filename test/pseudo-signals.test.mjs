@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { BIN, finished, start, until } from './helpers.mjs';
+import { BIN, finished, start, until, processState as state, stopForAMoment } from './helpers.mjs';
 
 const FORWARDED = ['TERM', 'HUP', 'INT', 'QUIT', 'USR1', 'USR2'];
 
@@ -96,10 +96,6 @@ function orphanedGroup() {
 }
 
 /** The state letter of a process (R, S, T...), or undefined once it is gone. */
-function state(pid) {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
-}
-
 for (const detached of [false, true]) {
   test(`a stopped command stops pseudo, and SIGCONT to pseudo continues both${detached ? ', in a session of its own' : ''}`, async (t) => {
     // In a session of its own, pseudo's process group is orphaned: the
@@ -121,10 +117,7 @@ for (const detached of [false, true]) {
       assert.ok(await until(() => state(cmd) === 'S' && state(child.pid) === 'S', 20_000), 'both run again');
     }
     // A stop for a moment (killall5's) leaves pseudo running.
-    process.kill(cmd, 'SIGSTOP');
-    await new Promise((r) => setTimeout(r, 50));
-    process.kill(cmd, 'SIGCONT');
-    await new Promise((r) => setTimeout(r, 600));
+    await stopForAMoment(cmd);
     assert.equal(state(child.pid), 'S');
     process.kill(cmd, 'SIGTERM');
     const r = await done;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chownSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, TEST_USER, account, needs, removeTree, run, until } from './helpers.mjs';
+import { BIN, TEST_USER, account, needs, removeTree, run, until, processState as state } from './helpers.mjs';
 
 function haveTmux() {
   try { return run('tmux', ['-V']).status === 0; } catch { return false; }
@@ -20,10 +20,6 @@ function processes(argv) {
 }
 
 /** The state letter of a process (R, S, T...), or undefined once it is gone. */
-function state(pid) {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]; } catch { return undefined; }
-}
-
 /** A tmux server of the test user's with one shell window; killed after the test. */
 function terminal(t) {
   const dir = mkdtempSync(join(tmpdir(), 'rc-tmux-'));
