@@ -14,27 +14,39 @@
 #include <unistd.h>
 #include "supervisor.h"
 
-/* The entry's lock, if we can take it within a second: others (contain
- * --list) take it for a moment too. */
-static int take_lock(const char *path) {
+/* The lock of the file at path, taken at once, while path still names
+ * that file (not one put in its place meanwhile); -1 if it is gone or
+ * replaced, and -1 with errno EWOULDBLOCK if someone holds it. */
+static int try_lock(const char *path) {
   struct stat opened, named;
+  int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-  for (int attempt = 0; attempt < 50; attempt++) {
-    int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-    /* Gone: the supervisor removed everything itself, or contain swept it. */
-    if (lock < 0)
-      return -1;
-    if (flock(lock, LOCK_EX | LOCK_NB) == 0) {
-      /* Still the entry's own lock, not one a new entry put in its place. */
-      if (fstat(lock, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino)
-        return lock;
-      return -1;
-    }
+  if (lock < 0)
+    return -1;
+  if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
     close(lock);
+    errno = EWOULDBLOCK;
+    return -1;
+  }
+  if (fstat(lock, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino)
+    return lock;
+  close(lock);
+  errno = ESTALE;
+  return -1;
+}
+
+/* The entry's lock, if we can take it within a second: others (contain
+ * --list) take it for a moment too. Gone: the supervisor removed
+ * everything itself, or contain swept it; held all along: a supervisor
+ * took the name again, and the entry is its own. */
+static int take_lock(const char *path) {
+  for (int attempt = 0; attempt < 50; attempt++) {
+    int lock = try_lock(path);
+
+    if (lock >= 0 || errno != EWOULDBLOCK)
+      return lock;
     usleep(20000);
   }
-  /* Held all along: a supervisor took the name again, the entry is its own. */
   return -1;
 }
 
@@ -43,14 +55,11 @@ static int take_lock(const char *path) {
  * lost to an unlink (a claimer that opened it meanwhile finds it gone
  * and makes another). */
 static void remove_if_free(const char *path) {
-  struct stat opened, named;
-  int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int lock = try_lock(path);
 
   if (lock < 0)
     return;
-  if (flock(lock, LOCK_EX | LOCK_NB) == 0 && fstat(lock, &opened) == 0 && stat(path, &named) == 0
-      && opened.st_ino == named.st_ino)
-    unlink(path);
+  unlink(path);
   close(lock);
 }
 

@@ -121,6 +121,14 @@ function readInfo(dir: string): ContainerInfo | undefined {
   }
 }
 
+/**
+ * Takes the lock of fd at once, and says whether it is still the file
+ * `path` names, not one a new start put in its place meanwhile.
+ */
+function lockedAsNamed(fd: number, path: string): boolean {
+  return flock(fd, LOCK_EX | LOCK_NB) === 0 && statSync(path).ino === fstatSync(fd).ino;
+}
+
 /** How long a new entry may go without its info before it counts as abandoned. */
 const BIRTH_MS = 10_000;
 
@@ -140,9 +148,7 @@ function sweep(dir: string): void {
     return;
   }
   try {
-    if (flock(fd, LOCK_EX | LOCK_NB) !== 0) return;
-    // Still this entry's lock, not one a new start put in its place.
-    if (statSync(join(dir, ENTRY_FILES.lock)).ino !== fstatSync(fd).ino) return;
+    if (!lockedAsNamed(fd, join(dir, ENTRY_FILES.lock))) return;
     const info = readInfo(dir);
     if (!info && Date.now() - statSync(dir).mtimeMs < BIRTH_MS) return;
     if (info) releaseRoot(registryDir(false), info.root, info.name);
@@ -308,7 +314,7 @@ function releaseRoot(base: string, root: string, name: string): void {
     return;
   }
   try {
-    if (flock(fd, LOCK_EX | LOCK_NB) !== 0 || statSync(path).ino !== fstatSync(fd).ino) return;
+    if (!lockedAsNamed(fd, path)) return;
     if (readFileSync(fd, 'utf8').trim() === name) rmSync(path, { force: true });
   } catch {
     // gone meanwhile
