@@ -124,6 +124,9 @@ test('the first command, but for its sudo part, runs twice in a fresh clone; the
   term.type('echo "pid $$ in $(hostname)"');
   assert.ok(await term.waitFor(/^pid 1 in demo$/m, 30_000), term.screen());
   term.type('exit');
+  // Not typed ahead: the console's relay would take the line to the
+  // container, and lose it there.
+  assert.ok(await term.waitFor(/host\$ \s*$/, 30_000), term.screen());
   term.type('echo "status $?"');
   assert.ok(await term.waitFor(/^status 0$/m), term.screen());
 });
