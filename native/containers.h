@@ -153,6 +153,10 @@ CT_EXPORT int ct_stop_like(int32_t pid, int32_t signal, int32_t tty, int32_t gra
  * were /: no symbolic link or .. leads out of it. */
 CT_EXPORT int ct_open_in_root(int32_t root_fd, const char *path);
 CT_EXPORT int ct_socketpair(int32_t fds[2]);
+/* The fds of process pid (0: this one) as "FD\0TARGET\0" pairs, TARGET
+ * what /proc/PID/fd/FD links to; returns the bytes written, or -errno
+ * (-ENOBUFS: size is too small). */
+CT_EXPORT int ct_fd_links(int32_t pid, uint8_t *out, size_t size);
 /* Receives up to max fds sent with SCM_RIGHTS; returns how many. */
 CT_EXPORT int ct_receive_fds(int32_t socket, int32_t *fds, int32_t max);
 

@@ -23,6 +23,20 @@ test('CMD gets the fds pseudo was given, and no fd of pseudo\'s own', () => {
   }
 });
 
+test('CMD gets every fd it was given also when their names fill more than pseudo\'s first buffer for them', (t) => {
+  // 690 fds on a file whose path is over 200 bytes: 150 KiB of names,
+  // more than the 64 KiB pseudo first reads them into.
+  const dir = scratch(t);
+  const file = join(dir, 'f'.repeat(200));
+  writeFileSync(file, '');
+  giveToTestUser(file);
+  const r = run('/bin/bash', ['-c', `for fd in $(seq 10 699); do eval "exec $fd<${file}"; done
+    ${BIN.pseudo} sh -c 'ls /proc/self/fd | wc -l; readlink /proc/self/fd/699'`]);
+  assert.equal(r.stderr, '');
+  // 0-2, 10-699, and ls's own on the directory it lists.
+  assert.deepEqual(r.stdout.split('\n').slice(0, 2), [String(3 + 690 + 1), file]);
+});
+
 test('a make jobserver works through pseudo', (t) => {
   const dir = scratch(t);
   writeFileSync(join(dir, 'Makefile'), `all:\n\t+@${BIN.pseudo} $(MAKE) --no-print-directory -f sub.mk\n`);

@@ -116,6 +116,8 @@ export interface Native {
   openInRoot(rootFd: number, path: string): number;
   socketpair(fds: Int32Array): number;
   receiveFds(socket: number, fds: Int32Array, max: number): number;
+  /** "FD\0TARGET\0" for each fd of pid (0: ours); bytes written, or -errno. */
+  fdLinks(pid: number, out: Buffer, size: number): number;
 }
 
 /** ct_start_tied() flags (containers.h): fd 0 becomes its controlling terminal. */
@@ -335,5 +337,6 @@ function bind(koffi: Koffi, path: string): Native {
     openInRoot: fn('int ct_open_in_root(int32_t root_fd, const char *path)'),
     socketpair: fn('int ct_socketpair(_Out_ int32_t *fds)'),
     receiveFds: fn('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),
+    fdLinks: fn('int ct_fd_links(int32_t pid, _Out_ uint8_t *out, size_t size)'),
   };
 }

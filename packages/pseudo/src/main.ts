@@ -2,7 +2,8 @@
  * pseudo [OPTIONS] [CMD [ARG]...]: run a command as root in a new user
  * namespace, the caller's delegated ids mapped above it.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import {
   CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, checkCommand, explain, endLike, native, ownStopSignal,
   relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
@@ -10,6 +11,7 @@ import {
 import { HELP } from './help';
 
 const SIGKILL = 9;
+const { ENOBUFS } = constants.errno;
 /** PATH when the caller has none: root's usual one. */
 const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Root's directories, each before its bin directory if PATH has that. */
@@ -31,27 +33,29 @@ export function rootPath(path: string | undefined): string {
   return dirs.join(':');
 }
 
-function link(path: string): string | undefined {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
+/** What each fd of pid (0: ours) is, by fd, or undefined if we may not look. */
+function fdLinks(pid: number): Map<number, string> | undefined {
+  for (let size = 1 << 16; size <= 1 << 24; size *= 4) {
+    const out = Buffer.alloc(size);
+    const length = native().fdLinks(pid, out, size);
+    if (length === -ENOBUFS) continue;
+    if (length < 0) return undefined;
+    const fields = out.toString('latin1', 0, length).split('\0');
+    const links = new Map<number, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) links.set(Number(fields[i]), fields[i + 1]);
+    return links;
   }
+  return undefined;
 }
 
 /** The pipes open in our ancestors (as far as we may look), by inode. */
 function ancestorPipes(): Set<string> {
   const pipes = new Set<string>();
   for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16; depth++) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      break;
-    }
-    for (const fd of fds) {
-      const target = link(`/proc/${pid}/fd/${fd}`);
-      if (target?.startsWith('pipe:')) pipes.add(target);
+    const links = fdLinks(pid);
+    if (!links) break;
+    for (const target of links.values()) {
+      if (target.startsWith('pipe:')) pipes.add(target);
     }
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -73,18 +77,19 @@ function ancestorPipes(): Set<string> {
  */
 function callerFds(): number[] {
   let pipes: Set<string> | undefined;
-  return readdirSync('/proc/self/fd').map(Number).filter((fd) => {
-    // The directory's own fd is gone by now, and its link with it.
-    const target = fd > 2 ? link(`/proc/self/fd/${fd}`) : undefined;
-    if (target === undefined || target.startsWith('anon_inode:')) return false;
-    if (!target.startsWith('pipe:')) return true;
-    pipes ??= ancestorPipes();
-    return pipes.has(target);
-  });
+  const fds: number[] = [];
+  for (const [fd, target] of fdLinks(0) ?? []) {
+    if (fd <= 2 || target.startsWith('anon_inode:')) continue;
+    if (target.startsWith('pipe:')) {
+      pipes ??= ancestorPipes();
+      if (!pipes.has(target)) continue;
+    }
+    fds.push(fd);
+  }
+  return fds.sort((a, b) => a - b);
 }
 
 async function run(args: string[]): Promise<void> {
-  const inherited = callerFds();
   const options = parseOptions(args, {
     string: ['u', 'g'],
     boolean: ['h', 'V'],
@@ -92,6 +97,8 @@ async function run(args: string[]): Promise<void> {
   });
   if (options.help) return void process.stdout.write(HELP);
   if (options.version) return void process.stdout.write(`pseudo ${version()}\n`);
+  // Before pseudo opens anything that stays open (option parsing opens nothing).
+  const inherited = callerFds();
 
   const command = options._.length > 0 ? options._.map(String) : [process.env.SHELL || '/bin/sh'];
   checkCommand(command);
