@@ -7,7 +7,7 @@
 import {
   BeforeGo, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER,
   CLONE_NEWUTS, Entry, IdMap, Pty, ROOT_DIR, ROOT_EPHEMERAL, ROOT_READ_ONLY, SpawnConfig, StepError, claimRoot,
-  entryPath, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
+  entryFile, native, nativeOutput, openPty, planMaps, releaseEntry, reserveName, setgroupsAllowed, signalNumber,
   TIED_CTTY, spawnContained, writeInfo,
 } from '@rootless-containers/core';
 import { containerHostname, hostHasCgroup2 } from './host';
@@ -214,8 +214,8 @@ export async function start(settings: Settings): Promise<never> {
       publish: settings.publish.map((p) => p.value),
       stopTimeout: settings.stopTimeout,
     });
-    const listen = native().listen(entryPath(entry.name, 'socket'));
-    if (listen < 0) throw new StepError(`listen on ${entryPath(entry.name, 'socket')}`, -listen);
+    const listen = native().listen(entryFile(entry, 'socket'));
+    if (listen < 0) throw new StepError(`listen on ${entryFile(entry, 'socket')}`, -listen);
     if (daemon) process.stdout.write(`${entry.name}\n`);
     // Requests from now on wait for the supervisor; then a turn of the
     // event loop brings those that came before to their listener, also
@@ -236,9 +236,9 @@ export async function start(settings: Settings): Promise<never> {
       raw: consolePlan.relayInput,
       rawOutput: consolePlan.rawOutput,
       listen,
-      log: entryPath(entry.name, 'log'),
+      log: entryFile(entry, 'log'),
       locks: entry.locks,
-      lock: entryPath(entry.name, 'lock'),
+      lock: entryFile(entry, 'lock'),
       remove: removals(entry),
       removeIfFree: entry.rootLock ? [entry.rootLock] : [],
     }, daemon);
@@ -256,8 +256,8 @@ export async function start(settings: Settings): Promise<never> {
 function removals(entry: Entry): string[] {
   const files = ['socket', 'log', 'info', 'lock'] as const;
   return [
-    ...files.map((f) => entryPath(entry.name, f)),
-    `${entryPath(entry.name, 'log')}.1`,
+    ...files.map((f) => entryFile(entry, f)),
+    `${entryFile(entry, 'log')}.1`,
     ...entry.remove,
     entry.dir,
   ];
