@@ -174,28 +174,31 @@ static void supervise(void) {
   struct pollfd fds[8];
 
   while (!pid1_done) {
-    int n = relay_events(&relay, fds, 8);
+    /* The relay's fds first, then our four, in this order. */
+    int relayed = relay_events(&relay, fds, 8 - 4);
+    struct pollfd *signal_fd = fds + relayed, *listen_fd = signal_fd + 1, *pending_fd = signal_fd + 2,
+                  *client_fd = signal_fd + 3;
 
-    fds[n++] = (struct pollfd) { .fd = signals, .events = POLLIN };
-    fds[n++] = (struct pollfd) { .fd = config.listen, .events = POLLIN };
-    fds[n++] = (struct pollfd) { .fd = pending_conn, .events = POLLIN };
-    fds[n++] = (struct pollfd) { .fd = relay_input_room(&relay) ? relay.client.sock : -1, .events = POLLIN };
-    if (poll(fds, n, timeout_ms()) < 0 && errno != EINTR)
+    *signal_fd = (struct pollfd) { .fd = signals, .events = POLLIN };
+    *listen_fd = (struct pollfd) { .fd = config.listen, .events = POLLIN };
+    *pending_fd = (struct pollfd) { .fd = pending_conn, .events = POLLIN };
+    *client_fd = (struct pollfd) { .fd = relay_input_room(&relay) ? relay.client.sock : -1, .events = POLLIN };
+    if (poll(fds, relayed + 4, timeout_ms()) < 0 && errno != EINTR)
       break;
     /* Only when one came: a read for nothing costs as much as a relay step. */
-    if (fds[n - 4].revents & POLLIN)
+    if (signal_fd->revents & POLLIN)
       handle_signals();
     if (kill_at >= 0 && now_ms() >= kill_at) {
       send_pid1(SIGKILL);
       kill_at = -1;
     }
     relay_tick(&relay, &config);
-    relay_handle(&relay, &config, fds, n - 4);
-    if (fds[n - 3].revents & POLLIN)
+    relay_handle(&relay, &config, fds, relayed);
+    if (listen_fd->revents & POLLIN)
       accept_client();
-    if (pending_conn >= 0 && fds[n - 2].fd == pending_conn && fds[n - 2].revents)
+    if (pending_conn >= 0 && pending_fd->fd == pending_conn && pending_fd->revents)
       take_connection();
-    if (relay.client.sock >= 0 && fds[n - 1].fd == relay.client.sock && fds[n - 1].revents)
+    if (relay.client.sock >= 0 && client_fd->fd == relay.client.sock && client_fd->revents)
       client_message();
   }
 }
