@@ -6,7 +6,7 @@ import { BIN, busyboxRoot, cli, start, until, processState as state } from './he
 import { childrenOf } from './contain-support.mjs';
 import { comm, startContainer } from './inject-container.mjs';
 
-/** The state letter of a process (R, S, T, Z...), or undefined once it is gone. */
+/** Whether a process is gone, or a zombie. */
 const dead = (pid) => state(pid) === undefined || state(pid) === 'Z';
 
 test('inject killed with SIGKILL takes CMD with it, also with no terminal and as another user', async (t) => {

@@ -95,7 +95,6 @@ function orphanedGroup() {
   });
 }
 
-/** The state letter of a process (R, S, T...), or undefined once it is gone. */
 for (const detached of [false, true]) {
   test(`a stopped command stops pseudo, and SIGCONT to pseudo continues both${detached ? ', in a session of its own' : ''}`, async (t) => {
     // In a session of its own, pseudo's process group is orphaned: the

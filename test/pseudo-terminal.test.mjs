@@ -19,7 +19,6 @@ function processes(argv) {
   }).map(Number);
 }
 
-/** The state letter of a process (R, S, T...), or undefined once it is gone. */
 /** A tmux server of the test user's with one shell window; killed after the test. */
 function terminal(t) {
   const dir = mkdtempSync(join(tmpdir(), 'rc-tmux-'));
