@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, checkCommand, explain, endLike, native, ownStopSignal,
-  relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, StepError, checkCommand, explain, endLike, native,
+  ownStopSignal, relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
@@ -33,31 +33,29 @@ export function rootPath(path: string | undefined): string {
   return dirs.join(':');
 }
 
-/** What each fd of pid (0: ours) is, by fd, or undefined if we may not look. */
-function fdLinks(pid: number): Map<number, string> | undefined {
-  for (let size = 1 << 16; size <= 1 << 24; size *= 4) {
+/** What each fd of pid (0: ours) is, by fd; throws if we may not look. */
+function fdLinks(pid: number): Map<number, string> {
+  let length = -ENOBUFS;
+  for (let size = 1 << 16; size <= 1 << 24 && length === -ENOBUFS; size *= 4) {
     const out = Buffer.alloc(size);
-    const length = native().fdLinks(pid, out, size);
-    if (length === -ENOBUFS) continue;
-    if (length < 0) return undefined;
+    length = native().fdLinks(pid, out, size);
+    if (length < 0) continue;
     const fields = out.toString('latin1', 0, length).split('\0');
     const links = new Map<number, string>();
     for (let i = 0; i + 1 < fields.length; i += 2) links.set(Number(fields[i]), fields[i + 1]);
     return links;
   }
-  return undefined;
+  throw new StepError(`list the fds in /proc/${pid || 'self'}/fd`, -length);
 }
 
 /** The pipes open in our ancestors (as far as we may look), by inode. */
 function ancestorPipes(): Set<string> {
   const pipes = new Set<string>();
   for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16; depth++) {
-    const links = fdLinks(pid);
-    if (!links) break;
-    for (const target of links.values()) {
-      if (target.startsWith('pipe:')) pipes.add(target);
-    }
     try {
+      for (const target of fdLinks(pid).values()) {
+        if (target.startsWith('pipe:')) pipes.add(target);
+      }
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     } catch {
@@ -78,7 +76,7 @@ function ancestorPipes(): Set<string> {
 function callerFds(): number[] {
   let pipes: Set<string> | undefined;
   const fds: number[] = [];
-  for (const [fd, target] of fdLinks(0) ?? []) {
+  for (const [fd, target] of fdLinks(0)) {
     if (fd <= 2 || target.startsWith('anon_inode:')) continue;
     if (target.startsWith('pipe:')) {
       pipes ??= ancestorPipes();
