@@ -314,7 +314,7 @@ async function settle(pid, kib) {
     await new Promise((r) => setTimeout(r, 100));
     let exe = '';
     try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* not yet */ }
-    if (exe.endsWith('contain-supervisor')) {
+    if (exe.endsWith('/supervisor/contain')) {
       const now = kib(pid);
       if (now === last) return now;
       last = now;

@@ -1,4 +1,4 @@
-/* contain-attach: `contain --attach NAME` once contain has found the
+/* attach/contain: `contain --attach NAME` once contain has found the
  * container: hands this terminal's output to the supervisor, passes what
  * is typed on, keeps the
  * terminal raw meanwhile, passes window changes on, and ends as told:
@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -49,9 +48,8 @@ int main(int argc, char **argv) {
   int terminal = isatty(0) && tcgetpgrp(0) == getpgrp();
   char attach[2] = { 'A', 1 };
 
-  prctl(PR_SET_NAME, "contain");
   if (argc != 4) {
-    fprintf(stderr, "contain: usage: contain-attach contain --attach NAME SOCKET\n");
+    fprintf(stderr, "contain: usage: attach/contain contain --attach NAME SOCKET\n");
     return 64;
   }
   sock = connect_to(argv[3]);

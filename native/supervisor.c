@@ -1,4 +1,4 @@
-/* contain-supervisor: what contain becomes once PID 1 has exec'd, so that
+/* supervisor/contain: what contain becomes once PID 1 has exec'd, so that
  * no Node stays resident for a container's life. contain decides
  * everything and writes it to fd 3 (see config.c); this program only
  * relays the console, passes stop requests on, reaps, and ends the way
@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -262,8 +261,6 @@ static void own_client(void) {
 }
 
 int main(int argc, char **argv) {
-  /* pgrep contain finds us, as it found contain before the exec. */
-  prctl(PR_SET_NAME, "contain");
   if (read_config(3, &config) < 0) {
     fprintf(stderr, "contain: the supervisor got no valid orders on fd 3\n");
     return 125;

@@ -1,5 +1,5 @@
-/* The supervisor program (contain-supervisor) and the attach client
- * (contain-attach): what contain becomes once PID 1 has exec'd. The
+/* The supervisor program (supervisor/contain) and the attach client
+ * (attach/contain): what contain becomes once PID 1 has exec'd. The
  * policy (stop signals, statuses, names, what to remove) is decided in
  * TypeScript and arrives as data; these files only carry it out. */
 #ifndef SUPERVISOR_H

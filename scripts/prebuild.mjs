@@ -63,6 +63,7 @@ function build(arch, names) {
     for (const name of names) {
       const built = join(scratch, name);
       if (elfMachine(built) !== machine) fail(`${name} for linux-${arch} is not an ELF file for that machine`);
+      mkdirSync(dirname(join(target, name)), { recursive: true });
       copyFileSync(built, join(target, name));
     }
     process.stderr.write(`prebuild: linux-${arch}: ${names.join(' ')}\n`);

@@ -55,7 +55,7 @@ function log(name: string): number {
 /** --attach: the native client takes this terminal to the console. */
 function attach(name: string): number {
   running(name);
-  const program = nativeOutput('contain-attach');
+  const program = nativeOutput('attach/contain');
   const result = native().exec(program, ['contain', '--attach', name, entryPath(name, 'socket'), null], [null],
     new Int32Array(0), 0, 0);
   throw new StepError(`run ${program}`, -result);

@@ -120,7 +120,7 @@ export function handOver(h: Handover, detached: boolean): never {
   // The orders are small: the pipe holds them whole before the exec.
   writeSync(pipe[1], text);
   closeSync(pipe[1]);
-  const program = nativeOutput('contain-supervisor');
+  const program = nativeOutput('supervisor/contain');
   result = native().exec(program, ['contain', h.name, null], [null], Int32Array.from(fds), fds.length,
     detached ? 1 : 0);
   throw new StepError(`run ${program}`, -result);
