@@ -217,11 +217,13 @@ export async function start(settings: Settings): Promise<never> {
     const listen = native().listen(entryFile(entry, 'socket'));
     if (listen < 0) throw new StepError(`listen on ${entryFile(entry, 'socket')}`, -listen);
     if (daemon) process.stdout.write(`${entry.name}\n`);
-    // Requests from now on wait for the supervisor; then a turn of the
-    // event loop brings those that came before to their listener, also
+    // Requests from now on wait for the supervisor; then a poll phase of
+    // the event loop brings those that came before to their listener, also
     // during a synchronous step (the -o command), and the count is final.
+    // An immediate set during a poll phase (a slirp4netns answer resumed
+    // us) runs before the next one; one set from the check phase after it.
     native().holdSignals();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     return handOver({
       name: entry.name,
       pid1: pid,
