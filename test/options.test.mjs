@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { TEST_USER, account, busyboxRoot, cli } from './helpers.mjs';
+import { dirname } from 'node:path';
+import { TEST_USER, account, busyboxRoot, cli, run } from './helpers.mjs';
 
 /** Asserts one line on stderr, nothing on stdout, and the status. */
 function refused(r, status, message) {
@@ -42,6 +43,21 @@ test('options keep their other spellings: attached, clustered, --name=value', ()
   refused(cli('pseudo', ['-u', '0:1:1', '-u', '0:1:1', 'true']), 64, 'pseudo: option -u given more than once (see --help)');
   // After the first operand, nothing is an option.
   assert.equal(cli('pseudo', ['echo', '-u', '-1']).stdout, '-u -1\n');
+});
+
+test('operands that read as numbers stay as typed: DIR 010, CMD 0x10', (t) => {
+  const root = busyboxRoot(t);
+  const parent = dirname(root);
+  // A directory and a command named like numbers, beside each other.
+  const made = run('/bin/sh', ['-c', 'mv root 010 && printf "#!/bin/sh\\necho ran \\"\\$0\\"\\n" > 0x10 && chmod +x 0x10'],
+    { cwd: parent });
+  assert.equal(made.status, 0, made.stderr);
+  const contained = cli('contain', ['-c', '010', '/bin/sh', '-c', 'echo inside'], { cwd: parent });
+  assert.equal(contained.stderr, '');
+  assert.equal(contained.stdout, 'inside\n');
+  const pseudo = cli('pseudo', ['0x10'], { cwd: parent, env: { PATH: `${parent}:/usr/bin:/bin` } });
+  assert.equal(pseudo.stderr, '');
+  assert.equal(pseudo.stdout, `ran ${parent}/0x10\n`);
 });
 
 test('an empty CMD is a usage error, and nothing is created', (t) => {

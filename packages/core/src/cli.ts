@@ -70,7 +70,8 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
     ...Object.values(spec.alias)]);
   let unknown: string | undefined;
   const options = minimist(joinValues(args, spec), {
-    string: spec.string,
+    // '_': operands stay as typed; minimist would make DIR 010 or CMD 0x10 numbers.
+    string: [...spec.string, '_'],
     boolean: spec.boolean,
     alias: spec.alias,
     default: spec.unsetFlags ? Object.fromEntries(spec.boolean.map((name) => [name, null])) : undefined,
