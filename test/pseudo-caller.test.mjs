@@ -23,6 +23,18 @@ test('CMD gets the fds pseudo was given, and no fd of pseudo\'s own', () => {
   }
 });
 
+test('CMD gets a pipe that only an ancestor beyond its parent still holds', () => {
+  // bash holds the pipe on 3; the sh between it and pseudo closes its own
+  // 3 before pseudo starts, in a subshell it forked with 3 still open.
+  const r = run('/bin/bash', ['-c', `exec 3< <(true)
+    sh -c '(sleep 0.3; exec ${BIN.pseudo} readlink /proc/self/fd/3) & exec 3<&-; wait'
+    readlink /proc/$$/fd/3`]);
+  assert.equal(r.stderr, '');
+  const [inside, outside] = r.stdout.trim().split('\n');
+  assert.match(outside, /^pipe:\[\d+\]$/);
+  assert.equal(inside, outside);
+});
+
 test('CMD gets every fd it was given also when their names fill more than pseudo\'s first buffer for them', (t) => {
   // 100 fds on a file whose path is over 800 bytes: 80 KiB of names, more
   // than the 64 KiB pseudo first reads them into, with few enough fds

@@ -33,8 +33,12 @@ export function rootPath(path: string | undefined): string {
   return dirs.join(':');
 }
 
-/** What each fd of pid (0: ours) is, by fd; throws if we may not look. */
-function fdLinks(pid: number): Map<number, string> {
+/**
+ * What each fd of pid (0: ours) is, by fd, or the errno that stopped us
+ * looking: an ancestor we may not look into is no error, and an Error
+ * made and thrown costs more than the rest of the walk.
+ */
+function fdLinks(pid: number): Map<number, string> | number {
   let length = -ENOBUFS;
   for (let size = 1 << 16; size <= 1 << 24 && length === -ENOBUFS; size *= 4) {
     const out = Buffer.alloc(size);
@@ -45,45 +49,57 @@ function fdLinks(pid: number): Map<number, string> {
     for (let i = 0; i + 1 < fields.length; i += 2) links.set(Number(fields[i]), fields[i + 1]);
     return links;
   }
-  throw new StepError(`list the fds in /proc/${pid || 'self'}/fd`, -length);
+  return -length;
 }
 
-/** The pipes open in our ancestors (as far as we may look), by inode. */
-function ancestorPipes(): Set<string> {
-  const pipes = new Set<string>();
-  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16; depth++) {
+/**
+ * Our fds on the pipes an ancestor of ours holds too, given our pipe fds
+ * by pipe. A pipe with more than one fd here is Node's own (it makes them
+ * in pairs) unless our parent holds it, as make holds both ends of the
+ * jobserver it hands on: only pipes with one fd here make the walk go on
+ * past the parent, so a start pays for one ancestor.
+ */
+function heldPipes(pipes: Map<string, number[]>): number[] {
+  const held: number[] = [];
+  const waiting = new Map(pipes);
+  for (let pid = process.ppid, depth = 0; pid > 1 && depth < 16 && waiting.size > 0; depth++) {
+    const links = fdLinks(pid);
+    if (typeof links === 'number') break;
+    for (const target of links.values()) {
+      held.push(...waiting.get(target) ?? []);
+      waiting.delete(target);
+    }
+    for (const [target, fds] of waiting) if (fds.length > 1) waiting.delete(target);
+    if (waiting.size === 0) break;
     try {
-      for (const target of fdLinks(pid).values()) {
-        if (target.startsWith('pipe:')) pipes.add(target);
-      }
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     } catch {
       break;
     }
   }
-  return pipes;
+  return held;
 }
 
 /**
  * The fds above 2 that pseudo's caller gave it, to pass on to CMD. Node
- * marks the fds it inherits close-on-exec at start-up, as its own, so
+ * marks the low fds it inherits close-on-exec at start-up, as its own, so
  * they are told apart by what they are: Node's own are epoll and event
  * fds and pipes of its making, which no other process has; a pipe is the
  * caller's when an ancestor has it open too (a make jobserver's, a
  * shell's). Run before pseudo opens anything that stays open.
  */
 function callerFds(): number[] {
-  let pipes: Set<string> | undefined;
+  const links = fdLinks(0);
+  if (typeof links === 'number') throw new StepError('list the fds in /proc/self/fd', links);
   const fds: number[] = [];
-  for (const [fd, target] of fdLinks(0)) {
+  const pipes = new Map<string, number[]>();
+  for (const [fd, target] of links) {
     if (fd <= 2 || target.startsWith('anon_inode:')) continue;
-    if (target.startsWith('pipe:')) {
-      pipes ??= ancestorPipes();
-      if (!pipes.has(target)) continue;
-    }
-    fds.push(fd);
+    if (target.startsWith('pipe:')) pipes.set(target, [...pipes.get(target) ?? [], fd]);
+    else fds.push(fd);
   }
+  if (pipes.size > 0) fds.push(...heldPipes(pipes));
   return fds.sort((a, b) => a - b);
 }
 
