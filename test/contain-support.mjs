@@ -76,7 +76,7 @@ export async function pid1Of(containPid) {
   const node = exe(process.pid);
   return until(() => childrenOf(containPid).find((p) => {
     try { return pidNamespace(p) !== host && exe(p) !== undefined && exe(p) !== node; } catch { return false; }
-  }), 10_000);
+  }), 20_000);
 }
 
 /**
