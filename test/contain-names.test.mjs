@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NOSUB_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
+import { NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
 import { pid1Of, startContain } from './contain-support.mjs';
 
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
@@ -187,18 +187,24 @@ test('the registry is private: 0700, and a runtime directory of someone else is 
   assert.equal(statSync(join(base, 'private')).mode & 0o777, 0o700);
   assert.equal(c.child.exitCode, null);
   // Without XDG_RUNTIME_DIR: /tmp/contain-UID, which must be ours and 0700.
-  const uid = account(TEST_USER).uid;
-  const fallback = `/tmp/contain-${uid}`;
+  // Spoilt for RANGE_USER, whom no other test runs contain as: tests
+  // running beside this one start contains of TEST_USER's there.
   if (!needs(t, process.getuid() === 0, 'making a directory of another owner needs root')) return;
+  if (!needs(t, account(RANGE_USER), `user ${RANGE_USER}`)) return;
+  const user = RANGE_USER;
+  const fallback = `/tmp/contain-${account(user).uid}`;
   run('/bin/sh', ['-c', `mkdir -p ${fallback} && chmod 0777 ${fallback}`], { user: 'root' });
   t.after(() => run('/bin/rm', ['-rf', fallback], { user: 'root' }));
-  const r = cli('contain', ['-c', busyboxRoot(t), '/bin/true'], { env: { XDG_RUNTIME_DIR: '' } });
+  // Its own ids only: whether it has a range is not this test's business.
+  const { uid, gid } = account(user);
+  const r = cli('contain', ['-c', '-u', `0:${uid}:1`, '-g', `0:${gid}:1`, busyboxRoot(t, user), '/bin/true'],
+    { user, env: { XDG_RUNTIME_DIR: '' } });
   assert.equal(r.status, 125);
   assert.match(r.stderr, new RegExp(`^contain: ${fallback} is not a private directory of yours \\(mode 0700\\)`));
   // Nor is it read: whoever made it could list containers there that
   // --stop would signal, or inject enter, as the user's own.
   for (const [tool, args] of [['contain', ['--list']], ['contain', ['--stop', 'web']], ['inject', ['web', 'true']]]) {
-    const r2 = cli(tool, args, { env: { XDG_RUNTIME_DIR: '' } });
+    const r2 = cli(tool, args, { user, env: { XDG_RUNTIME_DIR: '' } });
     assert.equal(r2.status, 125, `${tool} ${args.join(' ')}: ${r2.stderr}`);
     assert.match(r2.stderr, new RegExp(`^${tool}: ${fallback} is not a private directory of yours \\(mode 0700\\)[^\\n]*\\n$`));
   }

@@ -9,7 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, start, until,
+  AS_ROOT, BIN, TEST_USER, asUser, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until,
 } from './helpers.mjs';
 import { childrenOf, compileStatic, pid1Of, pidNamespace, startContain, writeAs } from './contain-support.mjs';
 
@@ -381,7 +381,7 @@ for (const mode of MODES) {
       assert.equal(await tcpSay(port), 'up');
       const sockets = socketsOf(c.helper);
       assert.ok(sockets.size > 0, 'the helper holds sockets');
-      const dir = join(`/tmp/contain-${account(TEST_USER).uid}`, name);
+      const dir = join(runtimeDir(TEST_USER), 'contain', name);
       const status = await end(c, root, name);
       const r = await c.done;
       assert.equal(r.status, status, r.stderr);
@@ -475,7 +475,7 @@ test('a taken host port is one line at the start, for TCP and UDP, and no entry 
       /host port \d+\/udp on 0\.0\.0\.0 is already in use$/m);
   }
   assert.equal(server.accepted, 0);
-  assert.equal(existsSync(join(`/tmp/contain-${account(TEST_USER).uid}`, name)), false);
+  assert.equal(existsSync(join(runtimeDir(TEST_USER), 'contain', name)), false);
 });
 
 test('network, publish and host-loopback are keys of a definition, named FILE:LINE in messages', async (t) => {

@@ -22,6 +22,8 @@ export const AS_ROOT = process.getuid() === 0;
 export const CI = Boolean(process.env.CI);
 export const TEST_USER = process.env.TEST_USER ?? (AS_ROOT ? 'ctest' : userInfo().username);
 export const NOSUB_USER = process.env.TEST_USER_NOSUB ?? 'ctestnosub';
+/** A user with a range of its own (.ci/run makes it to hold ids before TEST_USER's). */
+export const RANGE_USER = process.env.RANGE_USER ?? 'crange';
 
 /** uid, gid and home of a user, or undefined if there is no such user. */
 export function account(name) {
