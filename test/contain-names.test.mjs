@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
-import { pid1Of, startContain } from './contain-support.mjs';
+import { pid1Of, startContain, supervising } from './contain-support.mjs';
 
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
 
@@ -18,6 +18,7 @@ async function named(t, name, root, options = {}) {
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   assert.ok(await until(() => output.includes('ready'), 15_000), `${name} did not start`);
+  assert.ok(await supervising(child.pid), `${name}: contain did not exec its supervisor`);
   return { child, done, pid1: await pid1Of(child.pid) };
 }
 

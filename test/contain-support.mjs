@@ -62,6 +62,15 @@ export function livingIn(namespace) {
 }
 
 /**
+ * Resolves true once contain's pid runs the native supervisor: PID 1 may
+ * print before contain's Node has exec'd it.
+ */
+export function supervising(containPid) {
+  const exe = () => { try { return readlinkSync(`/proc/${containPid}/exe`); } catch { return ''; } };
+  return until(() => exe().endsWith('/supervisor/contain'), 5_000);
+}
+
+/**
  * Waits for contain (pid) to have started PID 1, past its exec (until
  * then PID 1 is a copy of contain, running node): its host pid.
  */
