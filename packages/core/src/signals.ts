@@ -87,7 +87,7 @@ const SIGSTOP = 19;
 export const STOP_GRACE_MS = 200;
 
 /** Parent, process group and session of a process, from /proc/PID/stat. */
-function lineage(pid: number): { ppid: number; pgrp: number; session: number } | undefined {
+export function lineage(pid: number): { ppid: number; pgrp: number; session: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const [, ppid, pgrp, session] = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);

@@ -2,11 +2,10 @@
  * pseudo [OPTIONS] [CMD [ARG]...]: run a command as root in a new user
  * namespace, the caller's delegated ids mapped above it.
  */
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
   CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, StepError, checkCommand, explain, endLike, native,
-  ownStopSignal, relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
+  lineage, ownStopSignal, relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
@@ -71,12 +70,9 @@ function heldPipes(pipes: Map<string, number[]>): number[] {
     }
     for (const [target, fds] of waiting) if (fds.length > 1) waiting.delete(target);
     if (waiting.size === 0) break;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
+    const parent = lineage(pid)?.ppid;
+    if (parent === undefined) break;
+    pid = parent;
   }
   return held;
 }
