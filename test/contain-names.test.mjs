@@ -191,13 +191,13 @@ test('the registry is private: 0700, and a runtime directory of someone else is 
   // Spoilt for RANGE_USER, whom no other test runs contain as: tests
   // running beside this one start contains of TEST_USER's there.
   if (!needs(t, process.getuid() === 0, 'making a directory of another owner needs root')) return;
-  if (!needs(t, account(RANGE_USER), `user ${RANGE_USER}`)) return;
-  const user = RANGE_USER;
-  const fallback = `/tmp/contain-${account(user).uid}`;
+  const other = account(RANGE_USER);
+  if (!needs(t, other, `user ${RANGE_USER}`)) return;
+  const user = RANGE_USER, { uid, gid } = other;
+  const fallback = `/tmp/contain-${uid}`;
   run('/bin/sh', ['-c', `mkdir -p ${fallback} && chmod 0777 ${fallback}`], { user: 'root' });
   t.after(() => run('/bin/rm', ['-rf', fallback], { user: 'root' }));
   // Its own ids only: whether it has a range is not this test's business.
-  const { uid, gid } = account(user);
   const r = cli('contain', ['-c', '-u', `0:${uid}:1`, '-g', `0:${gid}:1`, busyboxRoot(t, user), '/bin/true'],
     { user, env: { XDG_RUNTIME_DIR: '' } });
   assert.equal(r.status, 125);
