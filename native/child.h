@@ -28,6 +28,17 @@ _Noreturn void give_up(int status);
 void await_go(int go_fd);
 void watch_parent(int go_fd, int deathsig);
 
+/* Pieces carved from one mapping at next; with next NULL, only measured
+ * into size (arena.c). */
+struct arena {
+  char *next;
+  size_t size;
+};
+void *take(struct arena *arena, size_t size);
+/* A deep copy of from in arena, or NULL when only measuring. */
+const struct ct_spawn_config *copy_config(struct arena *arena,
+                                          const struct ct_spawn_config *from);
+
 int become_root(int setgroups);
 int become_user(const struct ct_join_config *config);
 void reset_signals(void);

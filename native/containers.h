@@ -110,6 +110,9 @@ struct ct_child {
 #define CT_EXPORT __attribute__((visibility("default")))
 
 CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *child);
+/* Frees what ct_spawn() lent its child, once it has exec'd or ended:
+ * after end of file on its report pipe, or once it is reaped. */
+CT_EXPORT void ct_spawn_release(void);
 CT_EXPORT int ct_join(const struct ct_join_config *config, struct ct_child *child);
 /* Starts a helper with its output on a pipe: returns its pid. */
 CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *output_fd);

@@ -1,13 +1,15 @@
 /* Starting a child in new namespaces, held until its parent has written
- * its id maps. */
+ * its id maps: PID 1 of contain, pseudo's command. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,8 +18,9 @@
 long clone_child(uint64_t flags) {
   struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
 
-  /* clone3() because CLONE_NEWTIME does not fit clone()'s flags; with no
-   * stack given it returns twice like fork(), on a copy of this stack. */
+  /* Not glibc's fork(), whose handlers take locks that a thread of Node
+   * may hold: with no stack given, clone3() returns twice like fork(), on
+   * a copy of this stack. */
   return syscall(SYS_clone3, &args, sizeof args);
 }
 
@@ -79,8 +82,15 @@ static void child(const void *opaque, int go_fd, int report_fd) {
   const struct ct_spawn_config *config = opaque;
   int init_program;
 
-  reset_signals();
+  /* Nothing before the go byte: until then Node runs on, and a failing
+   * call here would set errno, which this child shares with Node's main
+   * thread (see start_in_our_memory). */
   await_go(go_fd);
+  reset_signals();
+  /* clone() has no room for CLONE_NEWTIME among its flags: the child
+   * enters the namespace at exec, its children at fork. */
+  if ((config->clone_flags & CLONE_NEWTIME) && unshare(CLONE_NEWTIME) < 0)
+    fail(report_fd, "create a time namespace");
   /* Before become_root(): what is mounted in the container is the
    * caller's to open (a bind source, a generated resolv.conf), and may be
    * out of container root's reach, as when contain runs as root. */
@@ -136,6 +146,95 @@ int start_child(uint64_t flags, child_main main, const void *config,
   return 0;
 }
 
+/* The child's stack and its copy of the orders, lent from our memory
+ * until it has exec'd or ended (ct_spawn_release). */
+static struct { void *base; size_t size; } lent;
+
+#define CHILD_STACK (1 << 20)
+
+struct start {
+  const struct ct_spawn_config *config;
+  int go[2], report[2];
+};
+
+static int run_child(void *opaque) {
+  struct start *start = opaque;
+
+  /* Our fd table is a copy: the parent's ends must close here too, or we
+   * would never see end of file on the go pipe. */
+  close(start->go[1]);
+  close(start->report[0]);
+  child(start->config, start->go[0], start->report[1]);
+  _exit(125);
+}
+
+/* The child shares our memory until its exec (CLONE_VM), on a stack of
+ * its own: a copy of Node's address space, as fork() makes, costs more
+ * than all the child does (the page tables copied, then a fault at each
+ * page Node writes to). What it reads is copied first, since koffi reuses
+ * the memory of a call's arguments once the call returns. It shares
+ * errno with Node's main thread too: it makes no call until the go byte,
+ * and Node waits for its end of file after that. */
+static int start_in_our_memory(const struct ct_spawn_config *config, int go[2], int report[2]) {
+  struct arena arena = { 0 };
+  struct start *start;
+  sigset_t all, saved;
+  char *base;
+  long pid;
+  int error;
+
+  copy_config(&arena, config);
+  take(&arena, sizeof *start);
+  lent.size = CHILD_STACK + arena.size;
+  base = mmap(NULL, lent.size, PROT_READ | PROT_WRITE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED)
+    return -errno;
+  lent.base = base;
+  /* A guard page below the stack: an overflow faults instead of writing
+   * over whatever of Node's is mapped beneath. */
+  if (mprotect(base, (size_t) sysconf(_SC_PAGESIZE), PROT_NONE) < 0) {
+    error = errno;
+    ct_spawn_release();
+    return -error;
+  }
+  arena = (struct arena) { .next = base + CHILD_STACK };
+  start = take(&arena, sizeof *start);
+  *start = (struct start) { copy_config(&arena, config), { go[0], go[1] }, { report[0], report[1] } };
+  /* No signal handler of Node's may run in the child: it resets them
+   * once it goes on, and unblocks them only at exec. */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  pid = clone(run_child, base + CHILD_STACK,
+              (config->clone_flags & ~(uint64_t) CLONE_NEWTIME) | CLONE_VM | SIGCHLD, start);
+  error = errno;
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (pid < 0) {
+    ct_spawn_release();
+    return -error;
+  }
+  return pid;
+}
+
 int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
-  return start_child(config->clone_flags, child, config, result);
+  int go[2], report[2], error;
+  long pid;
+
+  if (lent.base)
+    return -EBUSY;
+  if ((error = make_pipes(go, report)) < 0)
+    return error;
+  pid = start_in_our_memory(config, go, report);
+  if (pid < 0) {
+    close(go[0]), close(go[1]), close(report[0]), close(report[1]);
+    return pid;
+  }
+  finish_parent(result, pid, go, report);
+  return 0;
+}
+
+void ct_spawn_release(void) {
+  if (lent.base)
+    munmap(lent.base, lent.size);
+  lent.base = NULL;
 }

@@ -91,6 +91,7 @@ function abort(child: Child): void {
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   reap(child.pid);
+  native().spawnRelease();
 }
 
 /** What happens between clone() and letting the child go on. */
@@ -139,15 +140,19 @@ function finishStart(child: Child, command: string, explain?: ExplainReport): nu
 
 /**
  * Reads the child's report pipe to its end: nothing means `pid` exec'd
- * the command; a report means it failed, and `pid` is reaped.
+ * the command; a report means it failed, and `pid` is reaped. Nothing
+ * else runs here until that end: the child shares our memory and errno
+ * until its exec (ct_spawn).
  */
 function awaitExec(child: Child, pid: number, command: string, explain?: ExplainReport): void {
-  const report = readReport(child.report_fd);
-  const detail = report?.step === 'exec' ? readReport(child.report_fd) : null;
+  const records: Report[] = [];
+  for (let record; (record = readReport(child.report_fd));) records.push(record);
   closeSync(child.go_fd);
   closeSync(child.report_fd);
+  if (records.length > 0) reap(pid);
+  native().spawnRelease();
+  const [report, detail] = records;
   if (report) {
-    reap(pid);
     throw explain?.(report) ?? reportError(report, command, detail?.step === 'exec detail' ? detail.path : '');
   }
 }

@@ -84,6 +84,8 @@ export interface Child {
 
 export interface Native {
   spawn(config: SpawnConfig, child: Child): number;
+  /** Frees what spawn() lent its child: once it has exec'd (end of file on its reports) or is reaped. */
+  spawnRelease(): void;
   join(config: JoinConfig, child: Child): number;
   runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
   /** flags: WAIT_NOHANG | WAIT_STOPPED. */
@@ -314,6 +316,7 @@ function bind(koffi: Koffi, path: string): Native {
   return {
     spawn: (config, child) => spawn({ ...config,
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
+    spawnRelease: fn('void ct_spawn_release(void)'),
     join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, ngroups: config.groups.length,
       groups: Uint32Array.from(config.groups) }, child),
     runHelper: fn('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
