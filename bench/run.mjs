@@ -184,7 +184,10 @@ const benches = {
         + `Each tool run ${RUNS} times with \`bench/trace.cjs\` preloaded, which marks each phase from outside the `
         + 'tools\' code (the bundle\'s compile, koffi\'s load, each native call); the time before the first '
         + 'JavaScript and after the last is from the parent\'s clock. Medians per phase, so they need not add up to '
-        + 'the total, which includes the preload itself.\n\n'
+        + 'the total, which includes the preload itself. The command has run once the start reads the end of its '
+        + 'report pipe (pseudo and contain then free the child\'s stack, inject reaps its joiner); contain\'s '
+        + 'supervisor, not its JavaScript, sees the command end, and its last JavaScript is the exec of the '
+        + 'supervisor.\n\n'
         + `${breakdownTable(phases)}`;
     } finally {
       container.stop();

@@ -75,8 +75,13 @@ export function phases({ marks, start, end }) {
   const clone = marks.find((m) => m.name === 'ct_spawn' || m.name === 'ct_join');
   const helperPids = marks.filter((m) => m.name === 'ct_run_helper').map((m) => m.result);
   const helpersDone = marks.filter((m) => m.name === 'ct_waitpid' && helperPids.includes(m.result)).pop();
-  const polls = marks.filter((m) => m.name === 'ct_waitpid' && clone && m.t > clone.end && m.args.at(-1) === 1);
-  const running = polls[0], ended = polls.find((m) => m.result > 0);
+  const after = (m) => clone && m.t > clone.end;
+  // The command has exec'd once the start reads its end of file: pseudo
+  // and contain then release the child's stack, inject reaps its joiner.
+  const execDone = marks.find((m) => m.name === 'ct_spawn_release' && after(m))
+    ?? marks.find((m) => m.name === 'ct_waitpid' && after(m) && m.args.at(-1) === 0 && !helperPids.includes(m.result));
+  // Its end: a wait with WNOHANG (flag 1) that found it.
+  const ended = marks.find((m) => m.name === 'ct_waitpid' && after(m) && (m.args.at(-1) & 1) === 1 && m.result > 0);
   const span = (from, to) => (from !== undefined && to !== undefined ? to - from : undefined);
   if (!first('bundle-start')) {
     // node -e 0: nothing but Node.
@@ -96,9 +101,9 @@ export function phases({ marks, start, end }) {
     span(bound, clone?.t),
     span(clone?.t, clone?.end),
     helpersDone ? span(clone.end, helpersDone.end) : 0,
-    span(afterClone, running?.t),
-    span(running?.t, ended?.end),
-    span(ended?.end ?? afterClone, exit),
+    span(afterClone, execDone?.end),
+    span(execDone?.end, ended?.end),
+    span(ended?.end ?? execDone?.end ?? afterClone, exit),
     end - exit,
     end - start,
   ];
