@@ -5,8 +5,10 @@
 #include "child.h"
 
 int become_root(int setgroups) {
-  /* Raw syscalls: glibc's set*id wrappers signal every thread the parent
-   * had, which no longer exist in this child, and would hang. */
+  /* Raw syscalls: glibc's set*id wrappers act on every thread of the
+   * list in our memory, Node's. A forked child would wait forever for
+   * threads it does not have; a child sharing Node's memory (ct_spawn)
+   * would change the credentials of Node's own. */
   if (setgroups && syscall(SYS_setgroups, 0, NULL) < 0)
     return -1;
   /* Group before user: once the uid changes we may lose the right to. */

@@ -86,6 +86,12 @@ static void child(const void *opaque, int go_fd, int report_fd) {
    * call here would set errno, which this child shares with Node's main
    * thread (see start_in_our_memory). */
   await_go(go_fd);
+  /* Until exec we are Node, in Node's memory: nothing in the container
+   * (the -i command) may open our /proc/PID/exe, a host binary, or
+   * /proc/PID/mem, Node's live memory. The flag is the memory's, so Node
+   * has it too until ct_spawn_release(). */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0)
+    fail(report_fd, "make the process non-dumpable");
   reset_signals();
   /* clone() has no room for CLONE_NEWTIME among its flags: the child
    * enters the namespace at exec, its children at fork. */
@@ -148,7 +154,7 @@ int start_child(uint64_t flags, child_main main, const void *config,
 
 /* The child's stack and its copy of the orders, lent from our memory
  * until it has exec'd or ended (ct_spawn_release). */
-static struct { void *base; size_t size; } lent;
+static struct { void *base; size_t size; int dumpable; } lent;
 
 #define CHILD_STACK (1 << 20)
 
@@ -191,6 +197,7 @@ static int start_in_our_memory(const struct ct_spawn_config *config, int go[2], 
   if (base == MAP_FAILED)
     return -errno;
   lent.base = base;
+  lent.dumpable = prctl(PR_GET_DUMPABLE);
   /* A guard page below the stack: an overflow faults instead of writing
    * over whatever of Node's is mapped beneath. */
   if (mprotect(base, (size_t) sysconf(_SC_PAGESIZE), PROT_NONE) < 0) {
@@ -234,7 +241,11 @@ int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
 }
 
 void ct_spawn_release(void) {
-  if (lent.base)
-    munmap(lent.base, lent.size);
+  if (!lent.base)
+    return;
+  munmap(lent.base, lent.size);
   lent.base = NULL;
+  /* The child made our shared memory non-dumpable: ours alone again. */
+  if (lent.dumpable == 1)
+    prctl(PR_SET_DUMPABLE, 1);
 }
