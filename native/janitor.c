@@ -63,9 +63,26 @@ static void remove_if_free(const char *path) {
   close(lock);
 }
 
-static void sweep(const struct config *config) {
-  if (take_lock(config->lock) < 0)
+/* Whether fd is the same file as mine. */
+static int same_file(int fd, int mine) {
+  struct stat a, b;
+
+  return fstat(fd, &a) == 0 && fstat(mine, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* mine: the entry's lock file as the supervisor started, kept open so
+ * that its inode cannot be reused. Once the supervisor has removed its
+ * entry, a new start may take the name and make a lock of its own, which
+ * it has not locked yet: that entry is not ours to sweep. */
+static void sweep(const struct config *config, int mine) {
+  int lock = take_lock(config->lock);
+
+  if (lock < 0)
     return;
+  if (!same_file(lock, mine)) {
+    close(lock);
+    return;
+  }
   for (int i = 0; i < config->remove_count; i++) {
     if (config->remove_if_free[i])
       remove_if_free(config->remove[i]);
@@ -74,7 +91,7 @@ static void sweep(const struct config *config) {
   }
 }
 
-static void become_janitor(int watch, char *title) {
+static void become_janitor(int watch, int mine, char *title) {
   static const int quiet[] = { SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH };
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   sigset_t none;
@@ -83,9 +100,12 @@ static void become_janitor(int watch, char *title) {
    * die with it. */
   for (int fd = 0; fd < 3 && null >= 0; fd++)
     dup2(null, fd);
-  if (dup2(watch, 3) < 0)
+  /* Out of the way first: either may be 3 or 4 already. */
+  watch = fcntl(watch, F_DUPFD_CLOEXEC, 64);
+  mine = fcntl(mine, F_DUPFD_CLOEXEC, 64);
+  if (watch < 0 || mine < 0 || dup2(watch, 3) < 0 || dup2(mine, 4) < 0)
     _exit(1);
-  syscall(SYS_close_range, 4, ~0U, 0);
+  syscall(SYS_close_range, 5, ~0U, 0);
   for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
     signal(quiet[i], SIG_IGN);
   sigemptyset(&none);
@@ -97,12 +117,16 @@ static void become_janitor(int watch, char *title) {
 }
 
 static _Noreturn void janitor(const struct config *config, int watch, char *title) {
+  /* Opened while the supervisor holds the entry, so it is its lock. */
+  int mine = open(config->lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   char byte;
 
-  become_janitor(watch, title);
+  if (mine < 0)
+    _exit(1);
+  become_janitor(watch, mine, title);
   while (read(3, &byte, 1) < 0 && errno == EINTR)
     continue;
-  sweep(config);
+  sweep(config, 4);
   _exit(0);
 }
 

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, run, runtimeDir, scratch, start, until } from './helpers.mjs';
+import {
+  NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, processState, run, runtimeDir, scratch, start, until,
+} from './helpers.mjs';
 import { pid1Of, startContain, supervising } from './contain-support.mjs';
 
 const LOOP = 'echo ready; while :; do sleep 0.1; done';
@@ -179,6 +181,28 @@ test('a root claimed again as its supervisor is SIGKILLed keeps its claim: the j
   assert.ok(existsSync(lock), 'the lock file a claimer holds is still there');
   holder.kill('SIGKILL');
   await held;
+});
+
+test('the janitor sweeps its own entry only: a new start of the same name, not yet locked, is left alone', { timeout: 60_000 }, async (t) => {
+  const c = await named(t, 'reused', busyboxRoot(t));
+  const entry = join(runtimeDir(TEST_USER), 'contain', 'reused');
+  // The supervisor's argv[0] becomes "janitor" in its janitor.
+  const cmdline = (pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'latin1'); } catch { return ''; } };
+  const janitor = Number(readdirSync('/proc').find((pid) => /^\d+$/.test(pid) && cmdline(pid) === 'janitor\0reused\0'));
+  assert.ok(janitor > 0, 'the container has a janitor');
+  t.after(() => { try { process.kill(janitor, 'SIGKILL'); } catch { /* gone */ } });
+  // Held while the container ends and its supervisor removes the entry,
+  // and a new start takes the name: its directory and lock file made,
+  // the lock not taken yet.
+  process.kill(janitor, 'SIGSTOP');
+  c.child.kill('SIGTERM');
+  await c.done;
+  assert.ok(!existsSync(entry), 'the supervisor removed its entry');
+  assert.equal(run('/bin/sh', ['-c', `mkdir -m 700 ${entry} && : > ${entry}/lock && echo '{}' > ${entry}/info.json`]).status, 0);
+  t.after(() => run('/bin/rm', ['-rf', entry]));
+  process.kill(janitor, 'SIGCONT');
+  assert.ok(await until(() => ['Z', undefined].includes(processState(janitor)), 5000), 'the janitor ended');
+  assert.deepEqual(readdirSync(entry).sort(), ['info.json', 'lock']);
 });
 
 test('the registry is private: 0700, and a runtime directory of someone else is refused', { timeout: 60_000 }, async (t) => {
