@@ -116,13 +116,9 @@ static void become_janitor(int watch, int mine, char *title) {
     memcpy(title, "janitor", strlen(title) < 7 ? strlen(title) : 7);
 }
 
-static _Noreturn void janitor(const struct config *config, int watch, char *title) {
-  /* Opened while the supervisor holds the entry, so it is its lock. */
-  int mine = open(config->lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+static _Noreturn void janitor(const struct config *config, int watch, int mine, char *title) {
   char byte;
 
-  if (mine < 0)
-    _exit(1);
   become_janitor(watch, mine, title);
   while (read(3, &byte, 1) < 0 && errno == EINTR)
     continue;
@@ -131,22 +127,29 @@ static _Noreturn void janitor(const struct config *config, int watch, char *titl
 }
 
 void start_janitor(const struct config *config, char *title) {
-  int pipes[2];
+  int pipes[2], mine;
   pid_t middle;
 
-  if (!config->lock || pipe2(pipes, O_CLOEXEC) < 0)
+  /* Opened here, before the supervisor can end and remove its entry, so
+   * that it is the supervisor's lock and no later start's. */
+  if (!config->lock || (mine = open(config->lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
     return;
+  if (pipe2(pipes, O_CLOEXEC) < 0) {
+    close(mine);
+    return;
+  }
   /* Forked twice, so that it is nobody's child of ours: PID 1 stays
    * contain's only child, as contain's callers may count on. */
   middle = fork();
   if (middle == 0) {
     close(pipes[1]);
     if (fork() == 0)
-      janitor(config, pipes[0], title);
+      janitor(config, pipes[0], mine, title);
     _exit(0);
   }
   /* Only we hold the write end: its end of file is our end. */
   close(pipes[0]);
+  close(mine);
   if (middle < 0)
     close(pipes[1]);
   else
