@@ -14,15 +14,28 @@
 #include <unistd.h>
 #include "supervisor.h"
 
+/* Whether fd is the same file as mine. */
+static int same_file(int fd, int mine) {
+  struct stat a, b;
+
+  return fstat(fd, &a) == 0 && fstat(mine, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* The lock of the file at path, taken at once, while path still names
- * that file (not one put in its place meanwhile); -1 if it is gone or
- * replaced, and -1 with errno EWOULDBLOCK if someone holds it. */
-static int try_lock(const char *path) {
+ * that file (not one put in its place meanwhile), and only if it is the
+ * file mine is open on (mine -1: any); -1 if it is gone, replaced or
+ * another, and -1 with errno EWOULDBLOCK if someone holds it. */
+static int try_lock(const char *path, int mine) {
   struct stat opened, named;
   int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
   if (lock < 0)
     return -1;
+  if (mine >= 0 && !same_file(lock, mine)) {
+    close(lock);
+    errno = ESTALE;
+    return -1;
+  }
   if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
     close(lock);
     errno = EWOULDBLOCK;
@@ -35,13 +48,13 @@ static int try_lock(const char *path) {
   return -1;
 }
 
-/* The entry's lock, if we can take it within a second: others (contain
- * --list) take it for a moment too. Gone: the supervisor removed
- * everything itself, or contain swept it; held all along: a supervisor
- * took the name again, and the entry is its own. */
-static int take_lock(const char *path) {
+/* The entry's lock, the file mine is open on, if we can take it within a
+ * second: others (contain --list) take it for a moment too. Gone: the
+ * supervisor removed everything itself, or contain swept it; another
+ * file: a later start took the name, and the entry is its own. */
+static int take_lock(const char *path, int mine) {
   for (int attempt = 0; attempt < 50; attempt++) {
-    int lock = try_lock(path);
+    int lock = try_lock(path, mine);
 
     if (lock >= 0 || errno != EWOULDBLOCK)
       return lock;
@@ -55,7 +68,7 @@ static int take_lock(const char *path) {
  * lost to an unlink (a claimer that opened it meanwhile finds it gone
  * and makes another). */
 static void remove_if_free(const char *path) {
-  int lock = try_lock(path);
+  int lock = try_lock(path, -1);
 
   if (lock < 0)
     return;
@@ -63,26 +76,13 @@ static void remove_if_free(const char *path) {
   close(lock);
 }
 
-/* Whether fd is the same file as mine. */
-static int same_file(int fd, int mine) {
-  struct stat a, b;
-
-  return fstat(fd, &a) == 0 && fstat(mine, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 /* mine: the entry's lock file as the supervisor started, kept open so
  * that its inode cannot be reused. Once the supervisor has removed its
  * entry, a new start may take the name and make a lock of its own, which
  * it has not locked yet: that entry is not ours to sweep. */
 static void sweep(const struct config *config, int mine) {
-  int lock = take_lock(config->lock);
-
-  if (lock < 0)
+  if (take_lock(config->lock, mine) < 0)
     return;
-  if (!same_file(lock, mine)) {
-    close(lock);
-    return;
-  }
   for (int i = 0; i < config->remove_count; i++) {
     if (config->remove_if_free[i])
       remove_if_free(config->remove[i]);
