@@ -33,6 +33,13 @@ function readReport(fd: number): Report | null {
   return { error: buffer.readInt32LE(0), status: buffer.readInt32LE(4), step: text(8, 56), path: text(64, 256) };
 }
 
+/** Every record on a child's report pipe, to its end of file. */
+function readReports(fd: number): Report[] {
+  const records: Report[] = [];
+  for (let record; (record = readReport(fd));) records.push(record);
+  return records;
+}
+
 /**
  * Why exec() failed, from the child's report (and the detail record that
  * follows some): what is missing is named, with the path the command has
@@ -145,8 +152,7 @@ function finishStart(child: Child, command: string, explain?: ExplainReport): nu
  * until its exec (ct_spawn).
  */
 function awaitExec(child: Child, pid: number, command: string, explain?: ExplainReport): void {
-  const records: Report[] = [];
-  for (let record; (record = readReport(child.report_fd));) records.push(record);
+  const records = readReports(child.report_fd);
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   if (records.length > 0) reap(pid);
@@ -186,8 +192,7 @@ export function joinContainer(config: JoinConfig, setUpPty?: (pty: Pty) => void)
   }
   // To its end: the joining process reports "started" and exits, and CMD
   // closes its copy at exec, or reports why it failed, maybe first.
-  const records: Report[] = [];
-  for (let record; (record = readReport(child.report_fd));) records.push(record);
+  const records = readReports(child.report_fd);
   closeSync(child.go_fd);
   closeSync(child.report_fd);
   reap(child.pid);
