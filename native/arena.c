@@ -17,9 +17,13 @@ void *take(struct arena *arena, size_t size) {
 }
 
 static const char *copy_string(struct arena *arena, const char *string) {
-  size_t size = string ? strlen(string) + 1 : 0;
-  char *copy = string ? take(arena, size) : NULL;
+  size_t size;
+  char *copy;
 
+  if (!string)
+    return NULL;
+  size = strlen(string) + 1;
+  copy = take(arena, size);
   if (copy)
     memcpy(copy, string, size);
   return copy;
@@ -77,7 +81,7 @@ static const struct ct_mount *copy_mounts(struct arena *arena, const struct ct_m
 }
 
 const struct ct_spawn_config *copy_config(struct arena *arena,
-                                                 const struct ct_spawn_config *from) {
+                                          const struct ct_spawn_config *from) {
   struct ct_spawn_config *copy = take(arena, sizeof *copy), to = *from;
 
   to.root = copy_string(arena, from->root);
