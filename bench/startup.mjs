@@ -80,8 +80,10 @@ export function phases({ marks, start, end }) {
   // and contain then release the child's stack, inject reaps its joiner.
   const execDone = marks.find((m) => m.name === 'ct_spawn_release' && after(m))
     ?? marks.find((m) => m.name === 'ct_waitpid' && after(m) && m.args.at(-1) === 0 && !helperPids.includes(m.result));
-  // Its end: a wait with WNOHANG (flag 1) that found it.
-  const ended = marks.find((m) => m.name === 'ct_waitpid' && after(m) && (m.args.at(-1) & 1) === 1 && m.result > 0);
+  // Its end: pseudo's blocking wait (ct_forward_wait) returning it, or a
+  // wait with WNOHANG (flag 1) that found it.
+  const ended = marks.find((m) => after(m) && m.result > 0
+    && (m.name === 'ct_forward_wait' || (m.name === 'ct_waitpid' && (m.args.at(-1) & 1) === 1)));
   const span = (from, to) => (from !== undefined && to !== undefined ? to - from : undefined);
   if (!first('bundle-start')) {
     // node -e 0: nothing but Node.

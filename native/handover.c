@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "containers.h"
+#include "hold.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -73,12 +74,6 @@ static int place(const int32_t *fds, int32_t count, int32_t null_stdio) {
   return 0;
 }
 
-static pid_t main_thread;
-
-static void forward(int signal) {
-  syscall(SYS_tgkill, getpid(), main_thread, signal);
-}
-
 static void request_signals(sigset_t *set) {
   sigemptyset(set);
   sigaddset(set, SIGTERM);
@@ -89,19 +84,12 @@ static void request_signals(sigset_t *set) {
 }
 
 int ct_hold_signals(void) {
-  struct sigaction action = { .sa_handler = forward };
   sigset_t requests;
 
   /* From here on a stop request waits, pending on this thread across the
-   * exec, for the supervisor: blocked here, and sent here by whichever
-   * other thread of Node's the kernel gives it to. */
-  main_thread = gettid();
+   * exec, for the supervisor. */
   request_signals(&requests);
-  pthread_sigmask(SIG_BLOCK, &requests, NULL);
-  for (int signal = 1; signal < NSIG; signal++)
-    if (sigismember(&requests, signal) == 1 && sigaction(signal, &action, NULL) < 0)
-      return -errno;
-  return 0;
+  return hold_signals(&requests, NULL);
 }
 
 int ct_exec(const char *path, const char *const *argv, const char *const *envp,

@@ -55,11 +55,16 @@ int ct_tty_restore(void) {
 /* Stops us by signal as its default action would, and returns once we
  * are continued: a handler Node may have for it is set aside meanwhile. */
 static void stop_self(int signal) {
-  struct sigaction fallback = { .sa_handler = SIG_DFL }, previous;
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, fallback = { .sa_handler = SIG_DFL }, previous;
   sigset_t only, mask;
 
-  if (signal != SIGSTOP && sigaction(signal, &fallback, &previous) < 0)
+  /* Ignored for a moment first, which discards one still pending: held
+   * for the command (forward.c), the terminal's own Ctrl-Z would stop us
+   * now, and our kill() below would stop us again once fg continued us. */
+  if (signal != SIGSTOP && sigaction(signal, &ignore, &previous) < 0)
     signal = SIGSTOP;
+  if (signal != SIGSTOP)
+    sigaction(signal, &fallback, NULL);
   sigemptyset(&only);
   sigaddset(&only, signal);
   pthread_sigmask(SIG_UNBLOCK, &only, &mask);

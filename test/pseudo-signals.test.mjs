@@ -118,7 +118,8 @@ for (const detached of [false, true]) {
     // A stop for a moment (killall5's) leaves pseudo running.
     await stopForAMoment(cmd);
     assert.equal(state(child.pid), 'S');
-    process.kill(cmd, 'SIGTERM');
+    // And pseudo still passes signals on after the stops.
+    process.kill(child.pid, 'SIGTERM');
     const r = await done;
     assert.equal(r.signal, 'SIGTERM', r.stderr);
   });

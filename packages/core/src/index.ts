@@ -6,6 +6,7 @@ export * from './userns';
 export * from './native';
 export * from './child';
 export * from './wait';
+export * from './forward';
 export * from './signals';
 export * from './namespaces';
 export * from './console';

@@ -90,6 +90,12 @@ export interface Native {
   runHelper(path: string, argv: (string | null)[], output: Int32Array): number;
   /** flags: WAIT_NOHANG | WAIT_STOPPED. */
   waitpid(pid: number, status: Int32Array, flags: number): number;
+  /** Holds signals[i] from now on, for forwardWait() to pass on as send[i] (0: not at all). */
+  forwardStart(signals: Int32Array, send: Int32Array, count: number): number;
+  /** Waits, blocking, for pid to end or stop, passing held signals on: pid with its status, or -errno. */
+  forwardWait(pid: number, status: Int32Array): number;
+  /** Gives the signals forwardStart() held back to Node. */
+  forwardStop(): void;
   /**
    * Starts a helper that dies with `deathsig` when the calling thread
    * (Node's main thread, later the supervisor) ends; fds[i] is its fd i.
@@ -321,6 +327,9 @@ function bind(koffi: Koffi, path: string): Native {
       groups: Uint32Array.from(config.groups) }, child),
     runHelper: fn('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: fn('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
+    forwardStart: fn('int ct_forward_start(const int32_t *signals, const int32_t *send, int32_t count)'),
+    forwardWait: fn('int ct_forward_wait(int32_t pid, _Out_ int32_t *status)'),
+    forwardStop: fn('void ct_forward_stop(void)'),
     startTied: fn('int ct_start_tied(const char *path, const char **argv, const char **envp, const int32_t *fds, int32_t count, int32_t deathsig, int32_t flags)'),
     openpty: fn('int ct_openpty(_Out_ int32_t *fds, _Out_ uint8_t *name, size_t size)'),
     exitLike: fn('void ct_exit_like(int32_t code, int32_t signal)'),

@@ -20,7 +20,7 @@ export function reap(pid: number): Ending | undefined {
 }
 
 /** The signal that stopped a child, for a waitpid() status that says so. */
-function stopSignal(status: number): number | undefined {
+export function stopSignal(status: number): number | undefined {
   return (status & 0xff) === 0x7f ? (status >> 8) & 0xff : undefined;
 }
 

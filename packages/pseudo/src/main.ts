@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import {
   CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, StepError, checkCommand, explain, endLike, native,
-  lineage, ownStopSignal, relaySignals, parseOptions, planMaps, setgroupsAllowed, spawnContained, version, waitForExit,
+  forwardSignals, lineage, ownStopSignal, parseOptions, planMaps, setgroupsAllowed, spawnContained, version,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
@@ -119,13 +119,13 @@ async function run(args: string[]): Promise<void> {
   // The command shares our terminal and process group: Ctrl-C, Ctrl-\
   // and Ctrl-Z reach it from the terminal itself, so pass INT, QUIT and
   // TSTP on only when no terminal sent them (a TSTP passed on after fg
-  // would stop the command again). Listen before the command starts, so
+  // would stop the command again). Held before the command starts, so
   // that a signal sent meanwhile waits for it instead of killing us.
   // isatty(), not process.stdin: opening that stream would make the
   // stdin we share with the command non-blocking, and its reads would fail.
   const terminal = native().isatty(0) === 1;
   const fromTerminal = (s: NodeJS.Signals) => (s === 'SIGINT' || s === 'SIGQUIT' || s === 'SIGTSTP') && terminal;
-  const relay = relaySignals([...FORWARDED, 'SIGTSTP'], fromTerminal);
+  const forwarding = forwardSignals([...FORWARDED, 'SIGTSTP'], fromTerminal);
   const pid = await spawnContained({
     clone_flags: CLONE_NEWUSER,
     setgroups: setgroupsAllowed(plan) ? 1 : 0,
@@ -142,16 +142,14 @@ async function run(args: string[]): Promise<void> {
     // Not a sandbox: a make jobserver's pipes and the like pass through.
     keep_fds: inherited,
   }, plan).catch((error) => {
-    relay.stop();
+    forwarding.stop();
     throw error;
   });
-  relay.to(pid);
   // A job to the caller's shell: when the command stops, so do we, and
   // fg continues both (with the terminal given back to the command's
   // process group, e.g. that of an interactive shell).
-  const ending = await waitForExit(pid,
+  const ending = forwarding.wait(pid,
     (signal) => native().stopLike(pid, ownStopSignal(signal), terminal ? 0 : -1, STOP_GRACE_MS));
-  relay.stop();
   endLike(ending);
 }
 

@@ -1,0 +1,50 @@
+import { constants } from 'node:os';
+import { StepError } from './errors';
+import { native } from './native';
+import { decodeStatus, stopSignal, type Ending } from './wait';
+
+/** A command's signals, held for it natively; see forwardSignals(). */
+export interface SignalForwarder {
+  /**
+   * Waits for `pid` to end, blocking, and passes each held signal on to
+   * it, first those that came before. A stop of it is reported to
+   * `onStop`, and the wait goes on once that returns.
+   */
+  wait(pid: number, onStop: (signal: number) => void): Ending;
+  /** Gives the signals back to Node. */
+  stop(): void;
+}
+
+/**
+ * Holds `signals` from now on for a command about to start, natively
+ * (forward.c): one that comes while it starts waits for it instead of
+ * ending us. `skip` decides per signal whether the command gets it from
+ * us at all (e.g. Ctrl-C from a terminal they share). For a wrapper that
+ * needs nothing of Node's event loop while it waits (pseudo): the signal
+ * handles, timer and promise of relaySignals() and waitForExit() cost a
+ * start more than a millisecond of CPU.
+ */
+export function forwardSignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): SignalForwarder {
+  const numbers = Int32Array.from(signals, (s) => constants.signals[s]);
+  const sends = numbers.map((n, i) => (skip?.(signals[i]) ? 0 : n));
+  const held = native().forwardStart(numbers, sends, signals.length);
+  if (held < 0) {
+    native().forwardStop();
+    throw new StepError('hold signals for the command', -held);
+  }
+  return {
+    wait(pid, onStop) {
+      const status = new Int32Array(1);
+      for (;;) {
+        const result = native().forwardWait(pid, status);
+        if (result !== pid) throw new StepError(`wait for process ${pid}`, result < 0 ? -result : 0);
+        const stopped = stopSignal(status[0]);
+        if (stopped === undefined) return decodeStatus(status[0]);
+        onStop(stopped);
+      }
+    },
+    stop() {
+      native().forwardStop();
+    },
+  };
+}
