@@ -121,10 +121,11 @@ CT_EXPORT int ct_run_helper(const char *path, const char *const *argv, int32_t *
 #define CT_WAIT_STOPPED 2
 CT_EXPORT int ct_waitpid(int32_t pid, int32_t *status, int32_t flags);
 /* A wrapper's command and its signals (forward.c): from
- * ct_forward_start() on, each of signals[] waits, pending, for
- * ct_forward_wait(), which passes it on to child pid as send[i] (0: not
- * at all) while it waits for pid to end or stop, and returns pid with
- * its wait status. ct_forward_stop() gives the signals back to Node. */
+ * ct_forward_start() on (which holds nothing if it fails), each of
+ * signals[] waits, pending, for ct_forward_wait(), which passes it on to
+ * child pid as send[i] (0: not at all) while it waits for pid to end or
+ * stop, and returns pid with its wait status. ct_forward_stop() drops
+ * what is still pending and gives the signals back to Node. */
 CT_EXPORT int ct_forward_start(const int32_t *signals, const int32_t *send, int32_t count);
 CT_EXPORT int ct_forward_wait(int32_t pid, int32_t *status);
 CT_EXPORT void ct_forward_stop(void);

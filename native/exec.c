@@ -16,8 +16,14 @@
 #endif
 
 void reset_signals(void) {
-  struct sigaction action = { .sa_handler = SIG_DFL };
+  struct sigaction action = { .sa_handler = SIG_DFL }, ignore = { .sa_handler = SIG_IGN };
 
+  /* A Ctrl-Z that came while we were blocked since the clone would stop
+   * us once unblocked, before exec(), with our parent waiting for the
+   * exec: ignored for a moment, a pending stop signal is discarded. */
+  sigaction(SIGTSTP, &ignore, NULL);
+  sigaction(SIGTTIN, &ignore, NULL);
+  sigaction(SIGTTOU, &ignore, NULL);
   /* Node ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored
    * across exec(): give the command the defaults it expects. */
   for (int signal = 1; signal < _NSIG; signal++)

@@ -7,39 +7,49 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "containers.h"
 #include "hold.h"
 
-static sigset_t held;
+static sigset_t held, mask;
 static int32_t sends[NSIG];
 static struct sigaction saved[NSIG];
 static int holding;
 
 int ct_forward_start(const int32_t *signals, const int32_t *send, int32_t count) {
+  sigset_t set;
+  int error;
+
   if (holding)
     return -EBUSY;
-  for (int i = 0; i < count; i++)
-    if (signals[i] <= 0 || signals[i] >= NSIG || signals[i] == SIGCHLD
-        || send[i] < 0 || send[i] >= NSIG)
-      return -EINVAL;
-  sigemptyset(&held);
+  sigemptyset(&set);
   /* Wakes the wait when the command ends or stops. */
-  sigaddset(&held, SIGCHLD);
-  for (int i = 0; i < count; i++) {
-    sigaddset(&held, signals[i]);
+  sigaddset(&set, SIGCHLD);
+  for (int i = 0; i < count; i++)
+    if (signals[i] == SIGCHLD || signals[i] == SIGKILL || signals[i] == SIGSTOP
+        || send[i] < 0 || send[i] >= NSIG || sigaddset(&set, signals[i]) < 0)
+      return -EINVAL;
+  error = hold_signals(&set, saved, &mask);
+  if (error < 0)
+    return error;
+  held = set;
+  for (int i = 0; i < count; i++)
     sends[signals[i]] = send[i];
-  }
-  /* Set first: ct_forward_stop() undoes a hold that failed half-way. */
   holding = 1;
-  return hold_signals(&held, saved);
+  return 0;
 }
 
 int ct_forward_wait(int32_t pid, int32_t *status) {
-  if (!holding)
+  /* A second at most between looks: should a handler of Node's take
+   * SIGCHLD over meanwhile, the command's end is still seen. */
+  static const struct timespec patience = { .tv_sec = 1 };
+
+  /* Never waitpid(-1) or kill(-1): pid is one child of ours. */
+  if (!holding || pid <= 0)
     return -EINVAL;
   for (;;) {
     siginfo_t info;
-    int raw = 0, result = waitpid(pid, &raw, WNOHANG | WUNTRACED);
+    int raw = 0, signal, result = waitpid(pid, &raw, WNOHANG | WUNTRACED);
 
     if (result == pid) {
       *status = raw;
@@ -47,16 +57,20 @@ int ct_forward_wait(int32_t pid, int32_t *status) {
     }
     if (result < 0 && errno != EINTR)
       return -errno;
-    if (result == 0 && sigwaitinfo(&held, &info) > 0
-        && info.si_signo != SIGCHLD && sends[info.si_signo] > 0)
-      kill(pid, sends[info.si_signo]);
+    if (result < 0)
+      continue;
+    signal = sigtimedwait(&held, &info, &patience);
+    if (signal < 0 && errno != EINTR && errno != EAGAIN)
+      return -errno;
+    if (signal > 0 && signal != SIGCHLD && sends[signal] > 0)
+      kill(pid, sends[signal]);
   }
 }
 
-/* What was held for a command that never ran is dropped, as the command
- * would have dropped it, instead of ending us once Node has it back:
- * ignoring a signal discards it. Not SIGCHLD, which ignored would reap
- * our children for us. */
+/* What was held for a command that never ran is dropped, not delivered
+ * once Node has it back: pseudo then says why the start failed instead of
+ * dying of a signal meant for the command. Ignoring a signal discards it;
+ * not SIGCHLD, which ignored would reap our children for us. */
 static void drop_pending(void) {
   struct sigaction ignore = { .sa_handler = SIG_IGN };
 
@@ -70,7 +84,7 @@ void ct_forward_stop(void) {
     return;
   holding = 0;
   drop_pending();
-  release_signals(&held, saved);
+  release_signals(&held, saved, &mask);
   for (int signal = 0; signal < NSIG; signal++)
     sends[signal] = 0;
 }

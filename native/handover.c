@@ -89,7 +89,7 @@ int ct_hold_signals(void) {
   /* From here on a stop request waits, pending on this thread across the
    * exec, for the supervisor. */
   request_signals(&requests);
-  return hold_signals(&requests, NULL);
+  return hold_signals(&requests, NULL, NULL);
 }
 
 int ct_exec(const char *path, const char *const *argv, const char *const *envp,

@@ -20,23 +20,34 @@ static void pass_to_main(int signal) {
   errno = saved;
 }
 
-int hold_signals(const sigset_t *set, struct sigaction *saved) {
-  /* SA_RESTART: the threads the handler runs on are Node's, whose calls
-   * should not fail with EINTR because of us. */
+int hold_signals(const sigset_t *set, struct sigaction *saved, sigset_t *mask) {
+  /* SA_RESTART: the handler runs on Node's threads, fewer of whose calls
+   * should fail with EINTR because of us. */
   struct sigaction action = { .sa_handler = pass_to_main, .sa_flags = SA_RESTART };
+  struct sigaction own[NSIG], *previous = saved ? saved : own;
+  sigset_t before;
 
   main_thread = gettid();
-  pthread_sigmask(SIG_BLOCK, set, NULL);
+  pthread_sigmask(SIG_BLOCK, set, &before);
   for (int signal = 1; signal < NSIG; signal++)
-    if (sigismember(set, signal) == 1
-        && sigaction(signal, &action, saved ? &saved[signal] : NULL) < 0)
-      return -errno;
+    if (sigismember(set, signal) == 1 && sigaction(signal, &action, &previous[signal]) < 0) {
+      int error = errno;
+
+      /* Undone as far as it went, so that a failure holds nothing. */
+      while (--signal > 0)
+        if (sigismember(set, signal) == 1)
+          sigaction(signal, &previous[signal], NULL);
+      pthread_sigmask(SIG_SETMASK, &before, NULL);
+      return -error;
+    }
+  if (mask)
+    *mask = before;
   return 0;
 }
 
-void release_signals(const sigset_t *set, const struct sigaction *saved) {
+void release_signals(const sigset_t *set, const struct sigaction *saved, const sigset_t *mask) {
   for (int signal = 1; signal < NSIG; signal++)
     if (sigismember(set, signal) == 1)
       sigaction(signal, &saved[signal], NULL);
-  pthread_sigmask(SIG_UNBLOCK, set, NULL);
+  pthread_sigmask(SIG_SETMASK, mask, NULL);
 }

@@ -7,10 +7,11 @@
 
 /* Blocks set on the calling thread and sends each signal of it that
  * another thread gets to this one, where it waits, pending. saved (NSIG
- * entries, or NULL) gets the dispositions this replaced. */
-int hold_signals(const sigset_t *set, struct sigaction *saved);
-/* Puts back what hold_signals() saved and unblocks set: one still
- * pending is then delivered as it would have been before. */
-void release_signals(const sigset_t *set, const struct sigaction *saved);
+ * entries) and mask, each NULL or not, get the dispositions and the mask
+ * this replaced. On failure nothing is held. */
+int hold_signals(const sigset_t *set, struct sigaction *saved, sigset_t *mask);
+/* Puts back what hold_signals() saved: one still pending is then
+ * delivered as it would have been before. */
+void release_signals(const sigset_t *set, const struct sigaction *saved, const sigset_t *mask);
 
 #endif

@@ -11,7 +11,7 @@ export interface SignalForwarder {
    * `onStop`, and the wait goes on once that returns.
    */
   wait(pid: number, onStop: (signal: number) => void): Ending;
-  /** Gives the signals back to Node. */
+  /** Drops what is still held (the command never ran) and gives the signals back to Node. */
   stop(): void;
 }
 
@@ -22,16 +22,15 @@ export interface SignalForwarder {
  * us at all (e.g. Ctrl-C from a terminal they share). For a wrapper that
  * needs nothing of Node's event loop while it waits (pseudo): the signal
  * handles, timer and promise of relaySignals() and waitForExit() cost a
- * start more than a millisecond of CPU.
+ * start more than a millisecond of CPU. Nothing in Node may listen for
+ * these signals or SIGCHLD meanwhile: they are not Node's until stop().
  */
 export function forwardSignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): SignalForwarder {
   const numbers = Int32Array.from(signals, (s) => constants.signals[s]);
   const sends = numbers.map((n, i) => (skip?.(signals[i]) ? 0 : n));
+  // A failed start holds nothing: there is nothing to stop.
   const held = native().forwardStart(numbers, sends, signals.length);
-  if (held < 0) {
-    native().forwardStop();
-    throw new StepError('hold signals for the command', -held);
-  }
+  if (held < 0) throw new StepError('hold signals for the command', -held);
   return {
     wait(pid, onStop) {
       const status = new Int32Array(1);

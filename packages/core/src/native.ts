@@ -94,7 +94,7 @@ export interface Native {
   forwardStart(signals: Int32Array, send: Int32Array, count: number): number;
   /** Waits, blocking, for pid to end or stop, passing held signals on: pid with its status, or -errno. */
   forwardWait(pid: number, status: Int32Array): number;
-  /** Gives the signals forwardStart() held back to Node. */
+  /** Drops what forwardStart() held and is still pending, and gives the signals back to Node. */
   forwardStop(): void;
   /**
    * Starts a helper that dies with `deathsig` when the calling thread
