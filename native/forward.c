@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <time.h>
 #include "containers.h"
 #include "hold.h"
@@ -49,16 +48,10 @@ int ct_forward_wait(int32_t pid, int32_t *status) {
     return -EINVAL;
   for (;;) {
     siginfo_t info;
-    int raw = 0, signal, result = waitpid(pid, &raw, WNOHANG | WUNTRACED);
+    int signal, result = ct_waitpid(pid, status, CT_WAIT_NOHANG | CT_WAIT_STOPPED);
 
-    if (result == pid) {
-      *status = raw;
-      return pid;
-    }
-    if (result < 0 && errno != EINTR)
-      return -errno;
-    if (result < 0)
-      continue;
+    if (result != 0)
+      return result;
     signal = sigtimedwait(&held, &info, &patience);
     if (signal < 0 && errno != EINTR && errno != EAGAIN)
       return -errno;
