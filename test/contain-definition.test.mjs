@@ -92,6 +92,20 @@ test('an option on the command line overrides the key; operands are CMD when the
   assert.deepEqual([r.status, r.stdout.trim()], [0, '123'], r.stderr);
 });
 
+test('--no-FLAG turns off a flag the file sets, and --console turns on the console it turns off', (t) => {
+  const root = busyboxRoot(t);
+  const env = configHome(t, 'flags', `[container]\nroot = ${root}\ninit = true\nread-only = true\nconsole = false\n`);
+  // init = true: the command is PID 2 under contain's init, and the root is read-only.
+  let r = cli('contain', ['--name', 'flags', '/bin/sh', '-c', 'echo $$; touch /x 2>/dev/null || echo ro'], { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '2\nro\n', '']);
+  r = cli('contain', ['--no-init', '--no-read-only', '--name', 'flags', '/bin/sh', '-c', 'echo $$; touch /x && rm /x && echo rw'],
+    { env });
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '1\nrw\n', '']);
+  // console = false, then --console: PID 1's stdout is the console, a terminal, not contain's pipe.
+  r = cli('contain', ['--console', '--name', 'flags', '/bin/sh', '-c', '[ -t 1 ] && echo tty'], { env });
+  assert.deepEqual([r.status, r.stdout.replace(/\r/g, ''), r.stderr], [0, 'tty\n', '']);
+});
+
 test('command is split as a shell splits it; ; and # start a comment unless escaped or in one quoted string', (t) => {
   const root = busyboxRoot(t);
   const dir = scratch(t);

@@ -45,6 +45,20 @@ test('options keep their other spellings: attached, clustered, --name=value', ()
   assert.equal(cli('pseudo', ['echo', '-u', '-1']).stdout, '-u -1\n');
 });
 
+test('--no-NAME is an option only for a flag of a container: not for -h, -V, --list or a value', (t) => {
+  const root = busyboxRoot(t);
+  refused(cli('pseudo', ['--no-help', 'true']), 64, 'pseudo: unknown option --no-help (see --help)');
+  refused(cli('pseudo', ['--no-u', 'true']), 64, 'pseudo: unknown option --no-u (see --help)');
+  refused(cli('inject', ['--no-version', '1', 'true']), 64, 'inject: unknown option --no-version (see --help)');
+  for (const option of ['--no-help', '--no-version', '--no-list', '--no-json', '--no-name', '--no-c', '--no-file']) {
+    refused(cli('contain', [option, root, '/bin/true']), 64, `contain: unknown option ${option} (see --help)`);
+  }
+  // A value after an option that takes one is no option of its own.
+  const r = cli('contain', ['-c', '-e', '--no-help', root, '/bin/true']);
+  assert.equal(r.status, 64);
+  assert.match(r.stderr, /^contain: -e --no-help: /);
+});
+
 test('operands that read as numbers stay as typed: DIR 010, CMD 0x10', (t) => {
   const root = busyboxRoot(t);
   const parent = dirname(root);

@@ -35,7 +35,8 @@ Options:
   --init         run CMD as PID 2 under a minimal init that reaps orphans
                  and passes every signal on to CMD
   --name NAME    the container's name (default: its definition's, or DIR's
-                 name made unique); without DIR, start NAME.ini
+                 name made unique); NAME.ini, if there is one, is its
+                 definition unless -f names another
   --network MODE
                  none (default: only lo), host (the host's network), or a
                  network of its own through pasta or slirp4netns
@@ -64,9 +65,11 @@ Options:
   -V, --version  show the version and exit
 
 Options stop at the first non-option. Maps as for pseudo(1). Every option
-but -f and those about running containers is also a key of a container's
-definition, NAME.ini in ~/.config/contain or /etc/contain, or FILE
-(contain.ini(5)); given a root there, every operand is CMD.
+but -f, -h, -V and those about running containers is also a key of a
+container's definition, NAME.ini in ~/.config/contain or /etc/contain, or
+FILE (contain.ini(5)); given a root there, every operand is CMD. A flag
+that is a key is turned off as --no-FLAG, e.g. --no-detach over a
+definition's detach = true; --console is the opposite of -c.
 
 By default the container's console is a new pseudo-terminal: contain
 relays its own terminal to it, or its output to a pipe or file, and gives
@@ -88,8 +91,8 @@ ctrl-alt-del) for sysvinit and runit, and SIGTERM for other programs.
 Exit status: PID 1's exit code, or 128+N if it was killed by signal N; 0
 if the container halted or powered off, 129 if it rebooted (0 if it did
 so while contain stopped it); 0 when detached. 64: usage error, a bad
-definition, or DIR is missing, not a directory or not usable as a root;
-125: contain failed, or no running container has that name; 126: CMD
-cannot be run; 127: CMD not found in DIR; a failing -i or -o command's
-status.
+definition, DIR is missing, not a directory or not usable as a root, or
+the name or DIR is taken by a running container; 125: contain failed, or
+no running container has that name; 126: CMD cannot be run; 127: CMD not
+found in DIR; a failing -i or -o command's status.
 `;

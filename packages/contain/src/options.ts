@@ -91,6 +91,8 @@ export function parseCommandLine(args: string[]): CommandLine {
     alias: Object.fromEntries(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o.name])),
     repeat: OPTIONS.filter((o) => o.repeat).map((o) => o.name),
     unsetFlags: true,
+    // A definition's flag, turned off for one run: --no-detach, --no-init.
+    negatable: OPTIONS.filter((o) => o.key && !o.value).map((o) => o.name),
   };
   const options = parseOptions(args, spec);
   const actions = (['list', 'stop', 'attach', 'log', 'help', 'version'] as const).filter((a) => given(options, a));

@@ -17,6 +17,11 @@ export interface OptionSpec {
   repeat?: string[];
   /** Leaves flags that were not given undefined instead of false. */
   unsetFlags?: boolean;
+  /**
+   * Flags that --no-NAME turns off. minimist takes --no-NAME for every
+   * flag, and --no-help would print the help: any other is unknown.
+   */
+  negatable?: string[];
 }
 
 export type Options = minimist.ParsedArgs;
@@ -69,7 +74,8 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
   const known = new Set([...spec.string, ...spec.boolean, ...Object.keys(spec.alias),
     ...Object.values(spec.alias)]);
   let unknown: string | undefined;
-  const options = minimist(joinValues(args, spec), {
+  const tokens = joinValues(args, spec);
+  const options = minimist(tokens, {
     // '_': operands stay as typed; minimist would make DIR 010 or CMD 0x10 numbers.
     string: [...spec.string, '_'],
     boolean: spec.boolean,
@@ -86,6 +92,11 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
     },
   });
   if (unknown) throw usageError(`unknown option ${unknown}`, true);
+  for (const token of tokens) {
+    if (token === '--' || token === '-' || !token.startsWith('-')) break;
+    const negated = /^--no-([^=]+)$/.exec(token)?.[1];
+    if (negated !== undefined && !spec.negatable?.includes(negated)) throw usageError(`unknown option ${token}`, true);
+  }
   for (const name of spec.string) {
     const value = options[name];
     const repeatable = spec.repeat?.includes(name);
