@@ -45,8 +45,9 @@ void reset_signals(void);
 void unblock_signals(void);
 /* Only 0-2 (and keep_fds) stay open across exec. */
 void prepare_fds(int report_fd, const int32_t *keep_fds);
-void take_terminal(int report_fd, int console, int new_session);
-void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty);
+/* The console (if console >= 0) becomes the fds of stdio, bit N for fd N. */
+#define CT_STDIO_ALL 7
+void take_console(int report_fd, int console, int new_session, int stdio, int ctty);
 _Noreturn void exec_command(int report_fd, const char *file, const char *path,
                             const char *const *argv, const char *const *envp);
 _Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const char *file,

@@ -85,9 +85,10 @@ struct ct_join_config {
   int32_t root_fd;          /* /proc/PID/root */
   int32_t setgroups;
   /* A socket to send a new pty of the container's (master, then slave)
-   * on, before waiting for a second go byte; the command gets the slave.
-   * -1: the command keeps the caller's stdio. */
+   * on, before waiting for a second go byte; the command gets the slave
+   * as the fds of pty_stdio (bit N: fd N). -1: it keeps the caller's stdio. */
   int32_t pty_socket;
+  int32_t pty_stdio;
   uint32_t uid, gid;        /* the command's credentials in the container */
   int32_t ngroups;          /* its supplementary groups (setgroups only) */
   const uint32_t *groups;

@@ -89,9 +89,11 @@ static long fork_sibling(void) {
 static _Noreturn void run_command(const struct ct_join_config *config,
                                   int go_fd, int report_fd, int pty) {
   /* A session of its own, with no controlling terminal but the pty if
-   * there is one: even with the caller's terminal as stdout or behind
-   * /dev/tty, TIOCSTI into it is refused. */
-  take_terminal(report_fd, pty, 1);
+   * there is one: even behind /dev/tty, the caller's terminal refuses
+   * TIOCSTI. The pty replaces each of stdio that is a terminal, so none
+   * of the caller's reaches the container, where a process left running
+   * could read it after inject has exited. */
+  take_console(report_fd, pty, 1, config->pty_stdio, 1);
   if (become_user(config) < 0)
     fail(report_fd, "become the user in the container");
   /* As that user: a directory it may not enter is not entered. */

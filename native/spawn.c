@@ -115,8 +115,10 @@ static void child(const void *opaque, int go_fd, int report_fd) {
     enter_root(config, report_fd);
     drop_rawio(report_fd);
   }
-  take_console(report_fd, config->console, config->new_session, config->keep_stdin,
-               config->console_ctty);
+  /* Input that is not a terminal is passed as it is: a canonical-mode
+   * console would cut long lines and act on control bytes. */
+  take_console(report_fd, config->console, config->new_session,
+               config->keep_stdin ? CT_STDIO_ALL & ~1 : CT_STDIO_ALL, config->console_ctty);
   if (init_program >= 0)
     exec_under_init(config, report_fd, init_program);
   exec_command_fds(report_fd, config->keep_fds, config->file, config->search_path,

@@ -63,7 +63,7 @@ int ct_set_console_mode(int32_t fd, int32_t echo, int32_t post) {
   return tcsetattr(fd, TCSANOW, &mode) < 0 ? -errno : 0;
 }
 
-void take_console(int report_fd, int console, int new_session, int keep_stdin, int ctty) {
+void take_console(int report_fd, int console, int new_session, int stdio, int ctty) {
   /* A new session has no controlling terminal, so nothing inside can
    * push input into the caller's terminal with TIOCSTI. */
   if ((new_session || console >= 0) && setsid() < 0)
@@ -74,13 +74,7 @@ void take_console(int report_fd, int console, int new_session, int keep_stdin, i
    * its controlling terminal: a stray Ctrl-C is no ctrl-alt-del. */
   if (ctty && ioctl(console, TIOCSCTTY, 0) < 0)
     fail(report_fd, "make the console the controlling terminal");
-  /* Input that is not a terminal is passed as it is: a canonical-mode
-   * console would cut long lines and act on control bytes. */
-  for (int fd = keep_stdin ? 1 : 0; fd < 3; fd++)
-    if (dup2(console, fd) < 0)
+  for (int fd = 0; fd < 3; fd++)
+    if ((stdio & 1 << fd) && dup2(console, fd) < 0)
       fail(report_fd, "attach the console to stdio");
-}
-
-void take_terminal(int report_fd, int console, int new_session) {
-  take_console(report_fd, console, new_session, 0, 1);
 }

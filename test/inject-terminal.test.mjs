@@ -101,11 +101,10 @@ test('TIOCSTI inside the container cannot push input into the caller\'s terminal
   await term.waitFor('synced-42');
   assert.equal(existsSync(join(host, 'pwned')), false, 'the caller\'s shell ran the pushed command');
 
-  // With stdin not a terminal there is no pty, but the caller's terminal
-  // is still out of reach: as stdout, and as /dev/tty.
+  // With stdin not a terminal, stdout is still a pty of the container's,
+  // and /dev/tty is that pty: a push goes there, not to the caller's.
   term.type(`${BIN.inject} ${c.pid} sh -c 'tiocsti "touch ${host}/via-stdout" <&1; tiocsti "touch ${host}/via-dev-tty" < /dev/tty' < /dev/null; echo "piped-status=$?"`);
-  const piped = await term.waitFor(/^piped-status=\d+$/m);
-  assert.match(piped, /^refused: /m);
+  await term.waitFor(/^piped-status=\d+$/m);
   term.type('echo "synced-$((7 * 7))"');
   await term.waitFor('synced-49');
   assert.equal(existsSync(join(host, 'via-stdout')), false, 'pushed through stdout');
@@ -139,6 +138,39 @@ test('once inject has exited, nothing in the container reaches the caller\'s ter
   assert.equal(existsSync(join(host, 'late')), false, 'the caller\'s shell ran the pushed command');
   term.type(STTY_MODES);
   await term.waitFor(/^icanon echo $/m);
+});
+
+test('with stdin not a terminal, no fd of the caller\'s terminal enters: what CMD leaves cannot read it later', async (t) => {
+  if (!needs(t, tmuxAvailable(), 'tmux is installed')) return;
+  const root = busyboxRoot(t);
+  // Left behind by CMD with its stdout and stderr, it reads them once inject is gone.
+  script(root, 'bin/snoop', [
+    '#!/bin/sh',
+    'while [ ! -e /tmp/go ]; do sleep 0.05; done',
+    'head -c 40 <&3 > /tmp/stolen-out 2>/dev/null; head -c 40 <&4 > /tmp/stolen-err 2>/dev/null',
+    'touch /tmp/snooped',
+  ].join('\n') + '\n');
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const term = terminal(t);
+  await term.waitFor('$ ');
+  // Output still reaches the terminal, through a pty of the container's
+  // own devpts, while stdin stays the caller's pipe.
+  term.type(`echo in | ${BIN.inject} ${c.pid} sh -c 'read line; echo "got-$line"; `
+    + `[ "$(stat -L -c %D /proc/$$/fd/1)" = "$(stat -c %D /dev/pts/ptmx)" ] && echo out-own-pty; `
+    + `[ "$(stat -L -c %D /proc/$$/fd/2)" = "$(stat -c %D /dev/pts/ptmx)" ] && echo err-own-pty; `
+    + `(trap "" HUP; snoop 3<&1 4<&2 </dev/null >/dev/null 2>&1 &)'; echo "inject-status=$?"`);
+  const seen = await term.waitFor(/^inject-status=\d+$/m);
+  assert.match(seen, /^got-in$/m);
+  assert.match(seen, /^out-own-pty$/m);
+  assert.match(seen, /^err-own-pty$/m);
+  assert.match(seen, /^inject-status=0$/m);
+  writeFileSync(join(root, 'tmp/go'), '');
+  // Typed at the caller's terminal now: its shell reads it, nothing else.
+  term.type('echo "typed-$((6 * 7))"');
+  await term.waitFor(/^typed-42$/m);
+  assert.ok(await until(() => existsSync(join(root, 'tmp/snooped')), 20_000), 'the lingering process went on');
+  assert.equal(readFileSync(join(root, 'tmp/stolen-out'), 'utf8'), '');
+  assert.equal(readFileSync(join(root, 'tmp/stolen-err'), 'utf8'), '');
 });
 
 test('the relayed pty follows the terminal: raw input, window size and resize', async (t) => {

@@ -26,10 +26,10 @@ export function openPty(): Pty {
 }
 
 /**
- * Relays a pty to the caller: its stdout always, its stdin when that is a
- * terminal (put in raw mode, restored on every exit), with the pty's
- * window size following the caller's. Input that is not a terminal does
- * not pass through the pty at all (see `relaysInput`).
+ * Relays a pty to the caller: to its stdout (or `output`) always, from its
+ * stdin when that is a terminal (put in raw mode, restored on every exit),
+ * with the pty's window size following the caller's. Input that is not a
+ * terminal does not pass through the pty at all (see `relaysInput`).
  */
 export class ConsoleRelay {
   private master: Tty.ReadStream;
@@ -41,22 +41,23 @@ export class ConsoleRelay {
    */
   readonly relaysInput = tty().isatty(0);
 
-  constructor(private pty: Pty) {
-    // Typed at a terminal, input is echoed by the container's pty; written
-    // to a pipe or file, output is data: no \n to \r\n.
-    native().setConsoleMode(pty.slave, this.relaysInput ? 1 : 0, process.stdout.isTTY ? 1 : 0);
+  constructor(private pty: Pty, private output: NodeJS.WriteStream = process.stdout) {
+    // Typed at a terminal, input is echoed by the container's pty. Output
+    // to a terminal in raw mode needs the pty's \n to \r\n; to a pipe or
+    // file it is data, and a terminal we leave as it is adds its own.
+    native().setConsoleMode(pty.slave, this.relaysInput ? 1 : 0, this.relaysInput && output.isTTY ? 1 : 0);
     this.resize();
     this.master = new (tty().ReadStream)(pty.master);
   }
 
   /** Gives the pty the caller's window size (again, e.g. after a stop). */
   resize = (): void => {
-    const source = process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined;
+    const source = this.output.isTTY ? this.output : process.stderr.isTTY ? process.stderr : undefined;
     if (source?.rows && source.columns) native().setWinsize(this.pty.master, source.rows, source.columns);
   };
 
   start(): void {
-    const { stdout } = process;
+    const stdout = this.output;
     if (stdout.isTTY) stdout.on('resize', this.resize);
     this.master.on('data', (data: Buffer) => stdout.write(data));
     // EIO: every slave fd is closed, the container is gone.
@@ -86,7 +87,7 @@ export class ConsoleRelay {
 
   /** After the container ended: print what it still wrote, then restore. */
   finish(): Promise<void> {
-    const { stdout } = process;
+    const stdout = this.output;
     if (this.relaysInput) {
       process.stdin.pause();
       process.stdin.removeAllListeners('data');

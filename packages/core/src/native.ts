@@ -61,6 +61,8 @@ export interface JoinConfig {
   setgroups: number;
   /** Set by joinContainer(): where the child sends the container's pty. */
   pty_socket?: number;
+  /** Which of fds 0-2 the pty becomes, bit N for fd N (default all). */
+  pty_stdio?: number;
   uid: number;
   gid: number;
   /** Supplementary groups, set when setgroups is allowed. */
@@ -292,6 +294,7 @@ function bind(koffi: Koffi, path: string): Native {
       root_fd: 'int32_t',
       setgroups: 'int32_t',
       pty_socket: 'int32_t',
+      pty_stdio: 'int32_t',
       uid: 'uint32_t',
       gid: 'uint32_t',
       ngroups: 'int32_t',
@@ -323,8 +326,8 @@ function bind(koffi: Koffi, path: string): Native {
     spawn: (config, child) => spawn({ ...config,
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
     spawnRelease: fn('void ct_spawn_release(void)'),
-    join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, ngroups: config.groups.length,
-      groups: Uint32Array.from(config.groups) }, child),
+    join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, pty_stdio: config.pty_stdio ?? 7,
+      ngroups: config.groups.length, groups: Uint32Array.from(config.groups) }, child),
     runHelper: fn('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: fn('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),
     forwardStart: fn('int ct_forward_start(const int32_t *signals, const int32_t *send, int32_t count)'),

@@ -23,8 +23,9 @@ container's PID namespace, where it becomes the user.
 CMD gets the environment of the container's PID 1 (its PATH, where CMD is
 looked up), the caller's TERM, and HOME, USER, LOGNAME and SHELL of the
 user, then the -e settings; nothing else of the caller's. It gets the
-caller's stdin, stdout and stderr, but when stdin is a terminal, a
-pseudo-terminal of the container's own, relayed to the caller's.
+caller's stdin, stdout and stderr, but a pseudo-terminal of the
+container's own, relayed to the caller's, in place of each that is a
+terminal, and of all three when stdin is one.
 
 SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1 and SIGUSR2 sent to inject are
 passed on to CMD. When CMD stops, inject stops too, as a job of the

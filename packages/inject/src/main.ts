@@ -81,7 +81,8 @@ interface Request {
   user: string | undefined;
   dir: string | undefined;
   settings: string[];
-  terminal: boolean;
+  /** Which of fds 0-2 get the container's pty, bit N for fd N: 0 for none. */
+  ptyStdio: number;
 }
 
 /** Starts CMD in the container, as the user asked for: its pid. */
@@ -94,6 +95,7 @@ function enter(target: Target, request: Request, setUpPty?: (pty: Pty) => void):
     const shell = existsInRoot(entry.root, account.shell) ? account.shell : '/bin/sh';
     const command = request.command ?? [shell];
     return joinContainer({
+      pty_stdio: request.ptyStdio,
       user_fd: entry.user,
       ns_fds: [...entry.others, ...Array(7 - entry.others.length).fill(-1)],
       root_fd: entry.root,
@@ -119,6 +121,18 @@ function enter(target: Target, request: Request, setUpPty?: (pty: Pty) => void):
     if (entry) closeEntry(entry);
     closeSync(target.fd);
   }
+}
+
+/**
+ * Which of fds 0-2 the container's pty replaces: all three for a terminal
+ * on stdin, a session; else each that is a terminal, output on the
+ * caller's terminal. No fd of a terminal of the caller's may enter: a
+ * process CMD leaves running could read or drive it after inject has
+ * exited. Input that is not a terminal is passed as it is.
+ */
+function ptyStdio(): number {
+  if (native().isatty(0) === 1) return 7;
+  return (native().isatty(1) === 1 ? 2 : 0) | (native().isatty(2) === 1 ? 4 : 0);
 }
 
 /** The host pid of PID 1 of the caller's running container `name`. */
@@ -151,15 +165,17 @@ async function run(args: string[]): Promise<number> {
     user: options.u,
     dir: options.w,
     settings: parseSettings(options.e),
-    terminal: native().isatty(0) === 1,
+    ptyStdio: ptyStdio(),
   };
   const target = findContainer(given);
 
-  // A terminal on stdin gets a pty of the container's own in between:
-  // nothing in the container can then push input into the caller's
-  // terminal (TIOCSTI) or keep it open once inject has exited.
+  // A terminal of the caller's gets a pty of the container's own in
+  // between: nothing in the container can then push input into it
+  // (TIOCSTI) or keep it open once inject has exited. Its output goes to
+  // stderr only when stderr alone is a terminal.
   let relay: ConsoleRelay | null = null;
-  const setUpPty = request.terminal ? (pty: Pty) => { relay = new ConsoleRelay(pty); } : undefined;
+  const output = request.ptyStdio === 4 ? process.stderr : process.stdout;
+  const setUpPty = request.ptyStdio !== 0 ? (pty: Pty) => { relay = new ConsoleRelay(pty, output); } : undefined;
   // Listening before CMD starts: a signal that comes meanwhile waits for
   // the event loop, and then goes to CMD instead of ending inject.
   const signals = relaySignals(FORWARDED);
