@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +18,20 @@
 _Noreturn void fail_mount(int report_fd, const char *step, const char *path, int index) {
   report_path(report_fd, step, path, errno, index);
   give_up(126);
+}
+
+/* What the -i command left running would go on inside, a host program
+ * with the caller's environment. We are PID 1 of the new PID namespace,
+ * where kill(-1) reaches every process but us and nothing outside: kill
+ * and reap until none is left, as one forked meanwhile escapes a round. */
+static void end_leftovers(int report_fd) {
+  if (getpid() != 1)
+    return;
+  while (kill(-1, SIGKILL) == 0)
+    if (waitpid(-1, NULL, __WALL) < 0 && errno != EINTR && errno != ECHILD)
+      fail(report_fd, "reap what the -i command left running");
+  if (errno != ESRCH)
+    fail(report_fd, "end what the -i command left running");
 }
 
 static void run_init_command(const struct ct_spawn_config *config, int report_fd) {
@@ -38,6 +53,7 @@ static void run_init_command(const struct ct_spawn_config *config, int report_fd
     report(report_fd, "-i command", 0, status);
     give_up(125);
   }
+  end_leftovers(report_fd);
 }
 
 /* Overlays need the scratch tmpfs: a throwaway root, a read-only view. */

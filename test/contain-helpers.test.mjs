@@ -24,6 +24,16 @@ test('-i runs in the new namespaces, in DIR, before the pivot: a bind mount show
   assert.ok(!hostMountPoints().includes(join(realpathSync(root), 'data')));
 });
 
+test('what -i leaves running is ended before PID 1 starts: no host program or environment inside', (t) => {
+  const root = busyboxRoot(t);
+  const r = cli('contain', ['-c', '-i', '(sleep 100 </dev/null >/dev/null 2>&1 &); setsid sleep 100 </dev/null >/dev/null 2>&1 & sleep 0.2',
+    root, '/bin/sh', '-c', 'for p in /proc/[0-9]*; do echo "${p#/proc/}"; done']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  // The shell's glob runs no process of its own: PID 1 alone.
+  assert.equal(r.stdout, '1\n');
+});
+
 test('-o runs on the host before PID 1, with CONTAIN_PID the host pid of PID 1', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const out = join(scratch(t), 'outside');
