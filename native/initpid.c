@@ -51,7 +51,6 @@ static char *decimal(char *end, long value) {
 _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_fd, int program) {
   static char digits[24];
   const char *argv[] = { "init", NULL, NULL };
-  const char *const envp[] = { NULL };
   int exec_done[2];
   long pid;
   int copy;
@@ -82,8 +81,10 @@ _Noreturn void exec_under_init(const struct ct_spawn_config *config, int report_
   prepare_fds(report_fd, NULL);
   copy = sealed_copy(program);
   argv[1] = decimal(digits + sizeof digits, pid);
+  /* CMD's environment: /proc/1/environ is what inject finds a container
+   * by (container=contain) and gives its command. */
   if (copy >= 0)
-    syscall(SYS_execveat, copy, "", argv, envp, AT_EMPTY_PATH);
+    syscall(SYS_execveat, copy, "", argv, config->envp, AT_EMPTY_PATH);
   kill(pid, 9);
   fail(report_fd, "run the init");
 }

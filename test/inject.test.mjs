@@ -135,6 +135,17 @@ test('inject runs a command inside a running container', async (t) => {
   });
 });
 
+test('inject enters a container run with --init by name, PID 1 or contain, with the container\'s environment', async (t) => {
+  const root = busyboxRoot(t);
+  const name = `initbox-${process.pid}`;
+  const c = await startContainer(t, ['-c', '--init', '-e', 'GREETING=hi', '--name', name, root, 'sleep', '1000']);
+  assert.ok(await until(() => spawnSync('pgrep', ['-P', String(c.init), '-x', 'sleep']).status === 0, 20_000));
+  for (const target of [name, String(c.init), String(c.pid)]) {
+    const r = inject([target, '/bin/sh', '-c', 'echo "$container $GREETING"; cat /proc/2/comm']);
+    assert.deepEqual([r.status, r.stdout], [0, 'contain hi\nsleep\n'], target);
+  }
+});
+
 test('each kind of wrong PID gets its own message', async (t) => {
   const pidMax = readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim();
   const sleeper = start('sleep', ['1000'], { stdio: 'ignore' });
