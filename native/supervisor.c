@@ -109,10 +109,13 @@ static void take_connection(void) {
 
   if (length < 0 && errno == EAGAIN)
     return;
-  if (length < 2 || message[0] != 'A' || nfds != 1 || relay.attached) {
+  if (length < 2 || message[0] != 'A' || nfds != 1 || relay.attached || config.console < 0) {
     static const char busy[] = "Ethe console is attached elsewhere";
+    static const char none[] = "Eit has no console to attach to (started with -c)";
 
-    if (length >= 2 && relay.attached)
+    if (length >= 2 && config.console < 0)
+      send_message(pending_conn, none, sizeof none - 1, NULL, 0);
+    else if (length >= 2 && relay.attached)
       send_message(pending_conn, busy, sizeof busy - 1, NULL, 0);
     for (int i = 0; i < nfds; i++)
       close(fds[i]);

@@ -191,6 +191,15 @@ test('a second --attach while one is attached is refused in words, also when it 
   assert.equal(again.stdout.replace(/\r/g, ''), 'contain: busy: the console is attached elsewhere\nstatus:125\n'.repeat(10));
 });
 
+test('--attach to a container without a console (-c) says so', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  startContain(t, ['-c', '--name', 'noconsole', root, '/bin/sh', '-c', 'touch /tmp/up; exec sleep 100']);
+  assert.ok(await until(() => existsSync(join(root, 'tmp/up')), 15_000));
+  const r = run('script', ['-qec', containCommand('--attach', 'noconsole'), '/dev/null'], { timeout: 20_000 });
+  assert.equal(r.stdout.replace(/\r/g, ''), 'contain: noconsole: it has no console to attach to (started with -c)\n');
+  assert.equal(r.status, 125);
+});
+
 terminalTest('Ctrl-] three times detaches a container started in the foreground, which runs on', async (t) => {
   const root = busyboxRoot(t);
   const term = new Terminal(t);

@@ -59,6 +59,24 @@ test('--no-NAME is an option only for a flag of a container: not for -h, -V, --l
   assert.match(r.stderr, /^contain: -e --no-help: /);
 });
 
+test('a flag given a value is a usage error: --read-only=no would have made the root read-only', (t) => {
+  const root = busyboxRoot(t);
+  refused(cli('contain', ['--read-only=no', root, '/bin/true']), 64, 'contain: option --read-only takes no value (see --help)');
+  refused(cli('contain', ['--no-console=yes', root, '/bin/true']), 64, 'contain: option --no-console takes no value (see --help)');
+  refused(cli('contain', ['--init=false', root, '/bin/true']), 64, 'contain: option --init takes no value (see --help)');
+  refused(cli('pseudo', ['--help=x']), 64, 'pseudo: option --help takes no value (see --help)');
+  refused(cli('inject', ['--version=x']), 64, 'inject: option --version takes no value (see --help)');
+});
+
+test('inject -e takes the names contain -e takes', () => {
+  for (const setting of ['A B=1', '1A=x', '=x']) {
+    refused(cli('inject', ['-e', setting, '1', 'true']), 64, `inject: -e ${setting}: not VAR=VALUE`);
+    const r = cli('contain', ['-e', setting, '/nonexistent']);
+    assert.equal(r.status, 64);
+    assert.equal(r.stderr, `contain: -e ${setting}: not VAR=VALUE\n`);
+  }
+});
+
 test('operands that read as numbers stay as typed: DIR 010, CMD 0x10', (t) => {
   const root = busyboxRoot(t);
   const parent = dirname(root);

@@ -3,7 +3,7 @@
  * value checked, with the place it came from (an option or FILE:LINE) in
  * every complaint.
  */
-import { checkCommand, signalNumber, usageError } from '@rootless-containers/core';
+import { checkCommand, isSetting, signalNumber, usageError } from '@rootless-containers/core';
 import { Definition } from './definition';
 import { CommandLine, Value } from './options';
 
@@ -55,7 +55,6 @@ export const DEFAULT_STOP_TIMEOUT = 30;
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 /**
  * Checks a container name given by the user. Digits alone are a pid to
@@ -144,7 +143,7 @@ function network(given?: Labeled): NetworkMode {
 
 function environment(list: Labeled[]): string[] {
   for (const e of list) {
-    if (!VARIABLE.test(e.value)) throw usageError(`${e.label} ${e.value}: not VAR=VALUE`);
+    if (!isSetting(e.value)) throw usageError(`${e.label} ${e.value}: not VAR=VALUE`);
   }
   return list.map((e) => e.value);
 }

@@ -66,6 +66,28 @@ export function joinValues(args: string[], spec: OptionSpec): string[] {
 }
 
 /**
+ * What minimist would take without a word: --FLAG=VALUE, where it reads
+ * every VALUE but false as true (--read-only=no makes the root
+ * read-only), and --no-NAME for an option that is no flag to turn off.
+ */
+function checkFlags(tokens: string[], spec: OptionSpec): void {
+  const isFlag = (name: string) => spec.boolean.includes(name) || spec.boolean.includes(spec.alias[name])
+    || Object.keys(spec.alias).some((short) => spec.alias[short] === name && spec.boolean.includes(short));
+  for (const token of tokens) {
+    if (token === '--' || token === '-' || !token.startsWith('-')) break;
+    const [, negation, name, value] = /^--(no-)?([^=]+)(=.*)?$/.exec(token) ?? [];
+    const negatable = negation === undefined || spec.negatable?.includes(name);
+    if (negatable && value !== undefined && isFlag(name)) throw usageError(`option ${token.replace(/=.*/, '')} takes no value`, true);
+    if (!negatable) throw usageError(`unknown option ${token.replace(/=.*/, '')}`, true);
+  }
+}
+
+/** VAR=VALUE as -e takes it: a shell variable's name, then =. */
+export function isSetting(text: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*=/.test(text);
+}
+
+/**
  * Parses options up to the first non-option, like getopt's '+', so that
  * `pseudo ls -l` passes -l to ls. Unknown options and options missing
  * their value are usage errors.
@@ -91,12 +113,8 @@ export function parseOptions(args: string[], spec: OptionSpec): Options {
       return true;
     },
   });
+  checkFlags(tokens, spec);
   if (unknown) throw usageError(`unknown option ${unknown}`, true);
-  for (const token of tokens) {
-    if (token === '--' || token === '-' || !token.startsWith('-')) break;
-    const negated = /^--no-([^=]+)$/.exec(token)?.[1];
-    if (negated !== undefined && !spec.negatable?.includes(negated)) throw usageError(`unknown option ${token}`, true);
-  }
   for (const name of spec.string) {
     const value = options[name];
     const repeatable = spec.repeat?.includes(name);

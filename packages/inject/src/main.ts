@@ -5,7 +5,7 @@
 import { closeSync } from 'node:fs';
 import {
   ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, endLike, explain, findRunning, joinContainer, native,
-  STOP_GRACE_MS, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
+  STOP_GRACE_MS, isSetting, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
 import { Account, existsInRoot, resolveAccount } from './account';
 import { HELP } from './help';
@@ -34,7 +34,7 @@ function refuseSetid(): void {
 /** The -e VAR=VALUE options, checked. */
 function parseSettings(values: string[]): string[] {
   for (const setting of values) {
-    if (!/^[^=]+=/.test(setting)) throw usageError(`-e ${setting}: not VAR=VALUE`);
+    if (!isSetting(setting)) throw usageError(`-e ${setting}: not VAR=VALUE`);
   }
   return values;
 }

@@ -38,6 +38,11 @@ export function parsePublish(given: Labeled): Publish {
   if (!match) throw usageError(`${where}: not [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]`);
   const [, address, host, inside, protocol] = match;
   if (address !== undefined && !ipv4(address)) throw usageError(`${where}: ${address} is not an IPv4 address`);
+  // 224 and up: multicast, reserved and broadcast, which the kernel lets
+  // a socket bind but no connection comes to.
+  if (address !== undefined && Number(address.split('.')[0]) >= 224) {
+    throw usageError(`${where}: ${address} is a multicast or broadcast address, not one of this host`);
+  }
   const hostPort = port(host), innerPort = port(inside);
   if (!hostPort || !innerPort) throw usageError(`${where}: a port is a number from 1 to 65535`);
   return {
