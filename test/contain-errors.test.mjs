@@ -1,7 +1,7 @@
 // contain's exit statuses: PID 1's own, 128+N for its death by a signal,
 // and one line on stderr with a documented status for every failure.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AS_ROOT, BIN, TEST_USER, account, asUser, busyboxRoot, cli, finished, needs, run, scratch, subids } from './helpers.mjs';
@@ -80,6 +80,17 @@ function notDelegated() {
   while (mine(id)) id++;
   return id;
 }
+
+test('a DIR container root may not enter is one line saying why: 125', (t) => {
+  if (!needs(t, AS_ROOT, 'a directory of root\'s needs root to make')) return;
+  const root = busyboxRoot(t);
+  chownSync(root, 0, 0);
+  chmodSync(root, 0o700);
+  const r = cli('contain', ['-c', root, '/bin/true']);
+  assert.equal(r.status, 125);
+  assert.equal(r.stderr, `contain: mount the root at ${root}: permission denied (container root may not enter it: each `
+    + 'directory on the way must be owned by an id mapped in the container or searchable by others (chmod o+x))\n');
+});
 
 test('a map beyond the delegated ranges is refused', (t) => {
   const root = busyboxRoot(t);

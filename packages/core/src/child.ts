@@ -69,10 +69,13 @@ function reportError(report: Report, command: string, detail = ''): StepError {
     const status = shellStatus(decodeStatus(report.status));
     return new StepError(`the -i command failed with status ${status}`, 0, 'helper', undefined, status);
   }
-  // Only a refusal is the file system's doing: not a missing or odd mount point.
-  const refused = report.error === 1 || report.error === 13;
-  const hint = refused && (report.step.startsWith('mount') || report.step.startsWith('bind'))
-    ? 'is the directory on a file system that allows mounts from a user namespace?' : undefined;
+  // Only a refusal is the file system's doing: not a missing or odd mount
+  // point. EACCES is a directory container root may not search: an owner
+  // unmapped in the container leaves it only the permissions of others.
+  const mounting = report.step.startsWith('mount') || report.step.startsWith('bind');
+  const hint = !mounting ? undefined
+    : report.error === 13 ? 'container root may not enter it: each directory on the way must be owned by an id mapped in the container or searchable by others (chmod o+x)'
+      : report.error === 1 ? 'is the directory on a file system that allows mounts from a user namespace?' : undefined;
   return new StepError(report.path ? `${report.step} ${report.path}` : report.step, report.error, 'setup', hint);
 }
 
