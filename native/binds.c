@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "mounts.h"
 
@@ -133,6 +135,30 @@ void make_read_only_views(const struct ct_spawn_config *config, int report_fd, i
   }
 }
 
+static int same_file(int fd, int other) {
+  struct stat a, b;
+
+  return other >= 0 && fstat(fd, &a) == 0 && fstat(other, &b) == 0
+    && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Where a DST that a link or a bind leads elsewhere may not go either,
+ * as mounts.ts refuses the path itself: the root, /dev, or into /proc
+ * or /sys, where contain's own mounts are. */
+static int own_mount(int root_fd, int point) {
+  struct statfs fs;
+  int dev = open_in_root(root_fd, "/dev", O_PATH | O_NOFOLLOW, 0), own;
+
+  if (fstatfs(point, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC
+                                   || fs.f_type == CGROUP2_SUPER_MAGIC))
+    own = 1;
+  else
+    own = same_file(point, root_fd) || same_file(point, dev);
+  if (dev >= 0)
+    close(dev);
+  return own;
+}
+
 void attach_mounts(const struct ct_spawn_config *config, int report_fd, int root_fd, const int *sources) {
   for (int i = 0; i < config->mount_count; i++) {
     const struct ct_mount *mount = &config->mounts[i];
@@ -140,6 +166,10 @@ void attach_mounts(const struct ct_spawn_config *config, int report_fd, int root
       | (mount->flags & CT_MOUNT_ON_LINK ? POINT_ON_LINK : 0);
     int point = mount_point(report_fd, root_fd, mount->target, flags, i + 1);
 
+    if (own_mount(root_fd, point)) {
+      errno = 0;
+      fail_mount(report_fd, "lead to contain's own mounts at", mount->target, i + 1);
+    }
     mount_at(report_fd, sources[i], point, "mount at", mount->target, i + 1);
     close(point);
     close(sources[i]);

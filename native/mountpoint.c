@@ -97,6 +97,7 @@ static int create(int report_fd, int parent, const char *name, size_t length, in
                   const char *path, int index) {
   struct created *entry = &created[created_count];
   struct stat status;
+  mode_t mask;
   int fd;
 
   if (created_count == MAX_CREATED) {
@@ -109,11 +110,15 @@ static int create(int report_fd, int parent, const char *name, size_t length, in
   }
   memcpy(entry->name, name, length);
   entry->name[length] = 0;
+  /* The modes the man page gives, whatever the caller's umask: they stay
+   * in DIR for every user of the container. */
+  mask = umask(0);
   if (dir) {
     fd = mkdirat(parent, entry->name, 0755);
   } else if ((fd = openat(parent, entry->name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0) {
     close(fd);
   }
+  umask(mask);
   /* There, but not found: a link to something missing. Nothing is
    * created through it, wherever it points. */
   if (fd < 0 && errno == EEXIST) {

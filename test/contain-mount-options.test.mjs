@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync,
+  chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -434,6 +434,56 @@ test('a layer overlayfs refuses: one line naming the option and why, 125, nothin
     assert.deepEqual([r.status, r.stderr], [125, `contain: ${message}\n`], flags.join(' '));
   }
   assert.deepEqual(listing(root), before);
+});
+
+test('a directory with a mount in it is no overlay layer: --ro-bind, --ephemeral and --read-only name the mount', (t) => {
+  if (!needs(t, AS_ROOT, 'mounting in a directory needs root')) return;
+  const root = busyboxRoot(t);
+  const src = realpathSync(hostDir(t));
+  mkdirSync(join(src, 'inner'));
+  mkdirSync(join(root, 'mnt'));
+  const real = realpathSync(root);
+  // In a mount namespace of the test's own, so the host's table is untouched.
+  const attempt = (args) => {
+    const [file, argv] = asUser(TEST_USER, BIN.contain, ['-c', ...args, root, '/bin/true']);
+    return run('unshare', ['-m', 'sh', '-c', `mount -t tmpfs tmpfs ${src}/inner && mount -t tmpfs tmpfs ${real}/mnt && exec "$@"`,
+      'sh', file, ...argv], { user: 'root' });
+  };
+  const why = '(the kernel lets a user namespace make no layer without the mounts in it: unmount it, or use --bind, '
+    + 'which shows them)';
+  for (const [args, message] of [
+    [['--ro-bind', `${src}:/s`], `--ro-bind ${src}:/s: cannot make a read-only view of ${src}: ${src}/inner is mounted in it`],
+    [['--ro-bind', `${src}/note:/n`], `--ro-bind ${src}/note:/n: cannot make a read-only view of ${src}: ${src}/inner is mounted in it`],
+    [['--ephemeral'], `--ephemeral: cannot mount an overlay of ${real}: ${real}/mnt is mounted in it`],
+    [['--read-only'], `--read-only: cannot mount an overlay of ${real}: ${real}/mnt is mounted in it`],
+  ]) {
+    const r = attempt(args);
+    assert.deepEqual([r.status, r.stderr], [125, `contain: ${message}: invalid argument ${why}\n`], args.join(' '));
+  }
+});
+
+test('a DST that a link in DIR leads to /, /dev, or into /proc or /sys is a usage error, and nothing is mounted', (t) => {
+  const root = busyboxRoot(t);
+  for (const [link, to] of [['pp', '/proc'], ['ss', 'sys'], ['dd', '/dev'], ['rl', '/']]) symlinkSync(to, join(root, link));
+  for (const dst of ['/pp', '/pp/sys', '/ss/kernel', '/dd', '/rl']) {
+    const r = cli('contain', ['-c', '--tmpfs', dst, root, '/bin/true']);
+    assert.deepEqual([r.status, r.stderr], [64, `contain: --tmpfs ${dst}: DST ${dst} leads, through a link or a mount, `
+      + 'to the root itself, to /dev, or into /proc or /sys, where contain\'s own mounts are\n'], dst);
+  }
+  // Inside /dev is fine, through a link as well.
+  symlinkSync('/dev/shm', join(root, 'shm'));
+  assert.equal(inside(['--tmpfs', '/shm/x'], root, 'grep -c " /dev/shm/x " /proc/self/mountinfo'), '1\n');
+});
+
+test('the mount points contain creates have modes 0755 and 0644, whatever the caller\'s umask', (t) => {
+  const src = hostDir(t);
+  const root = bareRoot(t);
+  const r = run('/bin/sh', ['-c', 'umask 077 && exec "$@"', 'sh', BIN.contain, '-c', '--tmpfs', '/a/b', '--bind',
+    `${src}/note:/x/y/f`, root, '/bin/true']);
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+  const modes = ['dev', 'proc', 'sys', 'a', 'a/b', 'x', 'x/y', 'x/y/f']
+    .map((p) => `${p} ${(lstatSync(join(root, p)).mode & 0o777).toString(8)}`);
+  assert.deepEqual(modes, ['dev 755', 'proc 755', 'sys 755', 'a 755', 'a/b 755', 'x 755', 'x/y 755', 'x/y/f 644']);
 });
 
 test('64 mounts with their missing directories work; more, or too many mount points, is one line', (t) => {

@@ -5,8 +5,8 @@
  * path in the container, tmpfs options split as mount(8) splits them. A
  * complaint is one line naming the option (or FILE:LINE: key) as given.
  */
-import { realpathSync, statSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, posix, resolve } from 'node:path';
 import {
   MOUNT_BIND, MOUNT_DIR, MOUNT_ON_LINK, MOUNT_RO_BIND, MOUNT_TMPFS, MountConfig, StepError, errnoMessage, usageError,
 } from '@rootless-containers/core';
@@ -171,6 +171,32 @@ export function fileMount(file: string, path: string, label: string, writable = 
 const EPERM = 1, EACCES = 13, ENODEV = 19, ENOTDIR = 20, EINVAL = 22, EROFS = 30, ENOSYS = 38,
   ELOOP = 40;
 
+/**
+ * Why a directory with a mount in it is no overlay's layer: the host's
+ * mounts are locked in a user namespace, and the kernel makes no copy
+ * that would leave one out, uncovering what it hides.
+ */
+const LOCKED_HINT = 'the kernel lets a user namespace make no layer without the mounts in it: unmount it, '
+  + 'or use --bind, which shows them';
+
+/** The first mount point below `dir` (not dir itself) in our mount table, if any. */
+function mountBelow(dir: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return undefined;
+  }
+  const prefix = real === '/' ? '/' : `${real}/`;
+  const unescape = (field: string) =>
+    field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const point = line.split(' ')[4];
+    if (point !== undefined && unescape(point).startsWith(prefix)) return unescape(point);
+  }
+  return undefined;
+}
+
 /** What to do about an overlay the kernel refuses. */
 function overlayHint(errno: number): string | undefined {
   if (errno === EPERM) return 'overlayfs is not allowed in a user namespace on this kernel: it needs Linux 5.11 or later';
@@ -206,7 +232,16 @@ export function explainMountReport(report: Report, plans: MountPlan[], root: { w
       return new StepError(`${at}: ${path} leads through a symbolic link to nothing in the root; `
         + 'contain creates nothing through a link', 0, 'setup');
     }
-    if (step === 'mount a read-only overlay of') return setup(`${at}: cannot make a read-only view of ${path}`, overlayHint(error));
+    if (step.startsWith('lead to contain\'s own mounts')) {
+      return usageError(`${at}: DST ${path} leads, through a link or a mount, to the root itself, to /dev, or into /proc `
+        + 'or /sys, where contain\'s own mounts are');
+    }
+    if (step === 'mount a read-only overlay of') {
+      const dir = plan.flags & MOUNT_DIR ? path : dirname(path);
+      const below = error === EINVAL ? mountBelow(dir) : undefined;
+      if (below) return setup(`${at}: cannot make a read-only view of ${dir}: ${below} is mounted in it`, LOCKED_HINT);
+      return setup(`${at}: cannot make a read-only view of ${path}`, overlayHint(error));
+    }
     if (step === 'create the mount point') return setup(`${at}: cannot create the mount point ${path}`, createHint(error, root.mode));
     if (step.startsWith('create more mount points')) {
       return setup(`${at}: cannot create the mount point ${path}: contain creates at most ${MAX_CREATED} in all`);
@@ -233,6 +268,8 @@ export function explainMountReport(report: Report, plans: MountPlan[], root: { w
     }
   }
   if (step === 'mount an overlay of the root') {
+    const below = error === EINVAL ? mountBelow(path) : undefined;
+    if (below) return setup(`${root.mode}: cannot mount an overlay of ${path}: ${below} is mounted in it`, LOCKED_HINT);
     return setup(`${root.mode}: cannot mount an overlay of ${path}`, overlayHint(error));
   }
   return undefined;
