@@ -111,6 +111,10 @@ struct ct_child {
 #define CT_EXPORT __attribute__((visibility("default")))
 
 CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *child);
+/* Lets the child of ct_spawn() go on (the go byte) and reads its reports
+ * into records (at most size bytes) until end of file, its exec or end:
+ * returns the bytes read, or -errno. */
+CT_EXPORT int ct_spawn_go(int32_t go_fd, int32_t report_fd, uint8_t *records, int32_t size);
 /* Frees what ct_spawn() lent its child, once it has exec'd or ended:
  * after end of file on its report pipe, or once it is reaped. */
 CT_EXPORT void ct_spawn_release(void);

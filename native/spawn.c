@@ -242,6 +242,43 @@ int ct_spawn(const struct ct_spawn_config *config, struct ct_child *result) {
   return 0;
 }
 
+static int32_t read_reports(int report_fd, uint8_t *records, int32_t size) {
+  char rest[sizeof(struct ct_report)];
+  int32_t got = 0;
+  long n;
+
+  for (;;) {
+    n = got < size ? read(report_fd, records + got, (size_t) (size - got)) : read(report_fd, rest, sizeof rest);
+    if (n == 0)
+      return got;
+    if (n < 0 && errno != EINTR)
+      return -errno;
+    if (n > 0 && got < size)
+      got += (int32_t) n;
+  }
+}
+
+int ct_spawn_go(int32_t go_fd, int32_t report_fd, uint8_t *records, int32_t size) {
+  sigset_t all, saved;
+  char go = 'g';
+  int32_t got;
+
+  /* From here until its exec the child looks at errno, which it shares
+   * with this thread: nothing of Node's may run on it, as libuv clears
+   * errno before each of its calls and a signal handler puts back what
+   * it found; nothing here sets errno but on failure. Signals wait for
+   * Node's other threads, or until we are done. A child that is gone
+   * (EPIPE) has reported why, or is reaped as any end of it is. */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  if (write(go_fd, &go, 1) < 0 && errno != EPIPE)
+    got = -errno;
+  else
+    got = read_reports(report_fd, records, size);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return got;
+}
+
 void ct_spawn_release(void) {
   if (!lent.base)
     return;

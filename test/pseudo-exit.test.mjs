@@ -62,6 +62,22 @@ test('126 when the command cannot be executed', (t) => {
   fails(cli('pseudo', [subdir]), 126, /cannot run/);
 });
 
+test('a command looked up in PATH starts every time: its start does not share errno with Node', { timeout: 120_000 }, () => {
+  // Until its exec the child shares Node's memory, and with it the main
+  // thread's errno: a start that let Node run meanwhile took the failed
+  // lookup of /usr/sbin/true for "cannot run true: invalid argument" about
+  // once in a hundred starts, as a Python program captured the output.
+  const loop = [
+    'import subprocess, sys',
+    'for i in range(400):',
+    '    r = subprocess.run(sys.argv[1:], capture_output=True)',
+    '    if r.returncode:',
+    '        sys.exit(f"{r.returncode} {r.stderr}")',
+  ].join('\n');
+  const r = run('python3', ['-c', loop, BIN.pseudo, 'true'], { env: { PATH: '/usr/bin:/bin', HOME: '/tmp' }, timeout: 110_000 });
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+});
+
 test('64 for usage errors: unknown options, missing values', () => {
   fails(cli('pseudo', ['--bogus', 'true']), 64, /^pseudo: unknown option --bogus \(see --help\)\n$/);
   fails(cli('pseudo', ['-x', 'true']), 64, /^pseudo: unknown option -x \(see --help\)\n$/);

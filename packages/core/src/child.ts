@@ -17,6 +17,15 @@ export interface Report {
   path: string;
 }
 
+/** The record at the start of buffer, which holds REPORT_SIZE bytes or more. */
+function decodeReport(buffer: Buffer): Report {
+  const text = (start: number, size: number) => {
+    const field = buffer.subarray(start, start + size);
+    return field.subarray(0, Math.max(0, field.indexOf(0))).toString();
+  };
+  return { error: buffer.readInt32LE(0), status: buffer.readInt32LE(4), step: text(8, 56), path: text(64, 256) };
+}
+
 function readReport(fd: number): Report | null {
   const buffer = Buffer.alloc(REPORT_SIZE);
   let got = 0;
@@ -25,12 +34,7 @@ function readReport(fd: number): Report | null {
     if (n === 0) break;
     got += n;
   }
-  if (got < REPORT_SIZE) return null;
-  const text = (start: number, size: number) => {
-    const field = buffer.subarray(start, start + size);
-    return field.subarray(0, Math.max(0, field.indexOf(0))).toString();
-  };
-  return { error: buffer.readInt32LE(0), status: buffer.readInt32LE(4), step: text(8, 56), path: text(64, 256) };
+  return got < REPORT_SIZE ? null : decodeReport(buffer);
 }
 
 /** Every record on a child's report pipe, to its end of file. */
@@ -136,34 +140,30 @@ export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeG
   return finishStart(child, config.argv[0] ?? config.file, explain);
 }
 
-function finishStart(child: Child, command: string, explain?: ExplainReport): number {
-  try {
-    writeSync(child.go_fd, 'g');
-  } catch (error) {
-    // Killed while it waited (EPIPE): its end is reported as any end of
-    // PID 1 is, by whoever waits for it.
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
-  }
-  awaitExec(child, child.pid, command, explain);
-  return child.pid;
-}
-
 /**
- * Reads the child's report pipe to its end: nothing means `pid` exec'd
- * the command; a report means it failed, and `pid` is reaped. Nothing
- * else runs here until that end: the child shares our memory and errno
- * until its exec (ct_spawn).
+ * Lets the child go on and waits, in one native call, until its report
+ * pipe ends: nothing means it exec'd the command; a report means it
+ * failed, and it is reaped. Nothing of Node's may run meanwhile: the
+ * child shares our memory and errno until its exec (ct_spawn). A child
+ * killed while it waited is reported as any end of PID 1 is, by whoever
+ * waits for it.
  */
-function awaitExec(child: Child, pid: number, command: string, explain?: ExplainReport): void {
-  const records = readReports(child.report_fd);
+function finishStart(child: Child, command: string, explain?: ExplainReport): number {
+  const buffer = Buffer.alloc(REPORT_SIZE * 4);
+  const got = native().spawnGo(child.go_fd, child.report_fd, buffer, buffer.length);
   closeSync(child.go_fd);
   closeSync(child.report_fd);
-  if (records.length > 0) reap(pid);
+  const records: Report[] = [];
+  for (let at = 0; at + REPORT_SIZE <= got; at += REPORT_SIZE) records.push(decodeReport(buffer.subarray(at)));
+  if (got !== 0) reap(child.pid);
   native().spawnRelease();
+  if (got < 0) throw new StepError('let the child go on', -got);
+  if (got > 0 && records.length === 0) throw new StepError(`start ${command}: its report was cut short`);
   const [report, detail] = records;
   if (report) {
     throw explain?.(report) ?? reportError(report, command, detail?.step === 'exec detail' ? detail.path : '');
   }
+  return child.pid;
 }
 
 /**

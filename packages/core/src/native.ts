@@ -86,6 +86,11 @@ export interface Child {
 
 export interface Native {
   spawn(config: SpawnConfig, child: Child): number;
+  /**
+   * Lets spawn()'s child go on and reads its reports to their end (its
+   * exec or end) into records: the bytes read, or -errno.
+   */
+  spawnGo(goFd: number, reportFd: number, records: Buffer, size: number): number;
   /** Frees what spawn() lent its child: once it has exec'd (end of file on its reports) or is reaped. */
   spawnRelease(): void;
   join(config: JoinConfig, child: Child): number;
@@ -325,6 +330,7 @@ function bind(koffi: Koffi, path: string): Native {
   return {
     spawn: (config, child) => spawn({ ...config,
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
+    spawnGo: fn('int ct_spawn_go(int32_t go_fd, int32_t report_fd, _Out_ uint8_t *records, int32_t size)'),
     spawnRelease: fn('void ct_spawn_release(void)'),
     join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, pty_stdio: config.pty_stdio ?? 7,
       ngroups: config.groups.length, groups: Uint32Array.from(config.groups) }, child),
