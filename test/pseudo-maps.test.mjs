@@ -102,6 +102,12 @@ test('a map with a zero count is refused, naming the range', (t) => {
   refused(t, ['-g', `0:${me.gid}:0`], new RegExp(`^pseudo: -g 0:${me.gid}:0: the count is zero\\n$`));
 });
 
+test('a map without container id 0 is refused: the command runs as root', (t) => {
+  const me = account(TEST_USER);
+  refused(t, ['-u', `1:${me.uid}:1`], new RegExp(`^pseudo: -u 1:${me.uid}:1: container id 0 is not mapped, and the command runs as root\\n$`));
+  refused(t, ['-g', `5:${me.gid}:1`], new RegExp(`^pseudo: -g 5:${me.gid}:1: container id 0 is not mapped, and the command runs as root\\n$`));
+});
+
 test('a user with no subordinate ids may map only their own id', (t) => {
   const nosub = account(NOSUB_USER);
   if (!needs(t, AS_ROOT && nosub, `running as root with a user ${NOSUB_USER}`)) return;

@@ -96,6 +96,10 @@ export function validateMap(map: IdMap, option: string, allowed?: Range[],
         + `(${whose}: ${describeRanges(merged)})`);
     }
   });
+  // The command runs as container root, which the kernel cannot become unmapped.
+  if (!map.some((e) => e.inner === 0)) {
+    throw usageError(`${option} ${map.map(formatExtent).join(',')}: container id 0 is not mapped, and the command runs as root`);
+  }
 }
 
 export function describeRanges(ranges: Range[]): string {
