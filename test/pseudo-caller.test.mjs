@@ -68,6 +68,7 @@ test('PATH gets root\'s sbin directories it lacks, each before its bin directory
   const cases = [
     ['/usr/local/bin:/usr/bin:/bin', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     ['/usr/bin:/bin', '/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin'],
+    ['/usr/bin/:/bin//', '/usr/sbin:/usr/bin/:/sbin:/bin//:/usr/local/sbin'],
     ['/opt/x:/usr/sbin:/usr/bin', '/opt/x:/usr/sbin:/usr/bin:/usr/local/sbin:/sbin'],
     ['/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
   ];

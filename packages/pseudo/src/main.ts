@@ -23,11 +23,18 @@ const SBIN_DIRS = [['/usr/local/sbin', '/usr/local/bin'], ['/usr/sbin', '/usr/bi
 export function rootPath(path: string | undefined): string {
   if (path === undefined) return ROOT_PATH;
   const dirs = path.split(':');
+  // /usr/bin/ is /usr/bin.
+  const plain = dirs.map((d) => d.replace(/(.)\/+$/, '$1'));
   for (const [sbin, bin] of SBIN_DIRS) {
-    if (dirs.includes(sbin)) continue;
-    const at = dirs.indexOf(bin);
-    if (at >= 0) dirs.splice(at, 0, sbin);
-    else dirs.push(sbin);
+    if (plain.includes(sbin)) continue;
+    const at = plain.indexOf(bin);
+    if (at >= 0) {
+      dirs.splice(at, 0, sbin);
+      plain.splice(at, 0, sbin);
+    } else {
+      dirs.push(sbin);
+      plain.push(sbin);
+    }
   }
   return dirs.join(':');
 }
