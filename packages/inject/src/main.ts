@@ -173,9 +173,11 @@ async function run(args: string[]): Promise<number> {
   // between: nothing in the container can then push input into it
   // (TIOCSTI) or keep it open once inject has exited. Its output goes to
   // stderr only when stderr alone is a terminal.
+  // (process.stdout and process.stderr are streams made on first use:
+  // only then.)
   let relay: ConsoleRelay | null = null;
-  const output = request.ptyStdio === 4 ? process.stderr : process.stdout;
-  const setUpPty = request.ptyStdio !== 0 ? (pty: Pty) => { relay = new ConsoleRelay(pty, output); } : undefined;
+  const setUpPty = request.ptyStdio === 0 ? undefined
+    : (pty: Pty) => { relay = new ConsoleRelay(pty, request.ptyStdio === 4 ? process.stderr : process.stdout); };
   // Listening before CMD starts: a signal that comes meanwhile waits for
   // the event loop, and then goes to CMD instead of ending inject.
   const signals = relaySignals(FORWARDED);
