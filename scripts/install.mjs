@@ -50,7 +50,7 @@ function nativeFromPackage() {
     const prebuilt = existsSync(PREBUILT) ? `the prebuilt native library does not load on this machine`
       : `no prebuilt native library for ${PLATFORM}`;
     fail(`${prebuilt}, and building it needs make and a C compiler: install them `
-      + `(Debian: apt-get install make gcc libc6-dev), then run npm rebuild -g ${NAME}`);
+      + '(Debian: apt-get install make gcc libc6-dev), then install again');
   }
   const r = spawnSync('make', ['-s', '-C', NATIVE], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) fail(`building the native library failed (make -C ${NATIVE}): see the lines above`);

@@ -2,7 +2,7 @@
  * The binding to native/libcontainers.so: every native function is
  * declared here, once, and nowhere else. The C side is native/containers.h.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StepError } from './errors';
 
@@ -239,12 +239,46 @@ function ensureBuilt(): string {
     throw new StepError(`native library ${LIBRARY} is missing`, 0, 'setup',
       `${NATIVE_DIR} is not writable by you: run make -C ${NATIVE_DIR} as its owner, e.g. with sudo`);
   }
-  // Loaded only here: child_process costs milliseconds at every start.
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (make.status === 0 && existsSync(LIBRARY)) return BUILD_DIR;
+  if (buildOnce()) return BUILD_DIR;
   throw new StepError(`native library ${LIBRARY} is missing and could not be built`, 0, 'setup',
     `install make and a C compiler, then run: make -C ${NATIVE_DIR}`);
+}
+
+/** How long a build may hold its lock before it counts as killed. */
+const BUILD_STALE_MS = 600_000;
+
+/**
+ * Runs make once, also when several first runs start together: two makes
+ * in one directory would write the same objects. The first to make the
+ * lock directory builds; the others wait until it is gone.
+ */
+function buildOnce(): boolean {
+  const lock = `${BUILD_DIR}.lock`;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > BUILD_STALE_MS) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile: built, or failed.
+    }
+    Atomics.wait(pause, 0, 0, 50);
+    if (!existsSync(lock) && existsSync(LIBRARY)) return true;
+  }
+  try {
+    if (existsSync(LIBRARY)) return true;
+    // Loaded only here: child_process costs milliseconds at every start.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const make = spawnSync('make', ['-s', '-C', NATIVE_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return make.status === 0 && existsSync(LIBRARY);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**
