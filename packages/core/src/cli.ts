@@ -26,6 +26,16 @@ export interface OptionSpec {
 
 export type Options = minimist.ParsedArgs;
 
+/** An option's names: itself, what it is short for, and its short forms. */
+function names(spec: OptionSpec, name: string): string[] {
+  return [name, spec.alias[name], ...Object.keys(spec.alias).filter((a) => spec.alias[a] === name)]
+    .filter((n) => n !== undefined);
+}
+
+function isFlag(spec: OptionSpec, name: string): boolean {
+  return names(spec, name).some((n) => spec.boolean.includes(n));
+}
+
 /**
  * Joins each value-taking option before the first non-option with its
  * value, as --NAME=VALUE, for minimist: it would take a value that starts
@@ -34,10 +44,7 @@ export type Options = minimist.ParsedArgs;
  * mount options from the same tokens, so that both agree on what a value is.
  */
 export function joinValues(args: string[], spec: OptionSpec): string[] {
-  const names = (name: string) => [name, spec.alias[name],
-    ...Object.keys(spec.alias).filter((a) => spec.alias[a] === name)];
-  const takesValue = (name: string) => names(name).some((n) => n !== undefined && spec.string.includes(n));
-  const isFlag = (name: string) => names(name).some((n) => n !== undefined && spec.boolean.includes(n));
+  const takesValue = (name: string) => names(spec, name).some((n) => spec.string.includes(n));
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -52,7 +59,7 @@ export function joinValues(args: string[], spec: OptionSpec): string[] {
     // given in the rest of the cluster or as the next argument.
     const letters = arg.slice(1);
     let at = 0;
-    while (at < letters.length && isFlag(letters[at])) at++;
+    while (at < letters.length && isFlag(spec, letters[at])) at++;
     if (at === letters.length || !takesValue(letters[at])) {
       joined.push(arg);
       continue;
@@ -71,13 +78,11 @@ export function joinValues(args: string[], spec: OptionSpec): string[] {
  * read-only), and --no-NAME for an option that is no flag to turn off.
  */
 function checkFlags(tokens: string[], spec: OptionSpec): void {
-  const isFlag = (name: string) => spec.boolean.includes(name) || spec.boolean.includes(spec.alias[name])
-    || Object.keys(spec.alias).some((short) => spec.alias[short] === name && spec.boolean.includes(short));
   for (const token of tokens) {
     if (token === '--' || token === '-' || !token.startsWith('-')) break;
     const [, negation, name, value] = /^--(no-)?([^=]+)(=.*)?$/.exec(token) ?? [];
     const negatable = negation === undefined || spec.negatable?.includes(name);
-    if (negatable && value !== undefined && isFlag(name)) throw usageError(`option ${token.replace(/=.*/, '')} takes no value`, true);
+    if (negatable && value !== undefined && isFlag(spec, name)) throw usageError(`option ${token.replace(/=.*/, '')} takes no value`, true);
     if (!negatable) throw usageError(`unknown option ${token.replace(/=.*/, '')}`, true);
   }
 }
