@@ -145,28 +145,26 @@ static int same_file(int fd, int other) {
 /* Where a DST that a link or a bind leads elsewhere may not go either,
  * as mounts.ts refuses the path itself: the root, /dev, or into /proc
  * or /sys, where contain's own mounts are. */
-static int own_mount(int root_fd, int point) {
+static int own_mount(int root_fd, int dev_fd, int point) {
   struct statfs fs;
-  int dev = open_in_root(root_fd, "/dev", O_PATH | O_NOFOLLOW, 0), own;
 
   if (fstatfs(point, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC
                                    || fs.f_type == CGROUP2_SUPER_MAGIC))
-    own = 1;
-  else
-    own = same_file(point, root_fd) || same_file(point, dev);
-  if (dev >= 0)
-    close(dev);
-  return own;
+    return 1;
+  return same_file(point, root_fd) || same_file(point, dev_fd);
 }
 
 void attach_mounts(const struct ct_spawn_config *config, int report_fd, int root_fd, const int *sources) {
+  /* contain's own /dev, mounted by now: no DST may lead onto it. */
+  int dev = open_in_root(root_fd, "/dev", O_PATH | O_NOFOLLOW, 0);
+
   for (int i = 0; i < config->mount_count; i++) {
     const struct ct_mount *mount = &config->mounts[i];
     int flags = (mount->flags & CT_MOUNT_DIR ? POINT_DIR : 0)
       | (mount->flags & CT_MOUNT_ON_LINK ? POINT_ON_LINK : 0);
     int point = mount_point(report_fd, root_fd, mount->target, flags, i + 1);
 
-    if (own_mount(root_fd, point)) {
+    if (own_mount(root_fd, dev, point)) {
       errno = 0;
       fail_mount(report_fd, "lead to contain's own mounts at", mount->target, i + 1);
     }
@@ -174,4 +172,6 @@ void attach_mounts(const struct ct_spawn_config *config, int report_fd, int root
     close(point);
     close(sources[i]);
   }
+  if (dev >= 0)
+    close(dev);
 }

@@ -151,6 +151,8 @@ export const EXEC_DIRECTORY = 4;
 
 /** Size of struct ct_report: int32 error, int32 status, char step[56], char path[256]. */
 export const REPORT_SIZE = 320;
+/** CT_STDIO_ALL: fds 0, 1 and 2, bit N for fd N (pty_stdio). */
+export const STDIO_ALL = 7;
 
 export const NATIVE_DIR = resolve(__dirname, '../../../native');
 /** What `make -C native` builds (every file of the Makefile's OUTPUTS). */
@@ -366,7 +368,7 @@ function bind(koffi: Koffi, path: string): Native {
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),
     spawnGo: fn('int ct_spawn_go(int32_t go_fd, int32_t report_fd, _Out_ uint8_t *records, int32_t size)'),
     spawnRelease: fn('void ct_spawn_release(void)'),
-    join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, pty_stdio: config.pty_stdio ?? 7,
+    join: (config, child) => join({ ...config, pty_socket: config.pty_socket ?? -1, pty_stdio: config.pty_stdio ?? STDIO_ALL,
       ngroups: config.groups.length, groups: Uint32Array.from(config.groups) }, child),
     runHelper: fn('int ct_run_helper(const char *path, const char **argv, _Out_ int32_t *output_fd)'),
     waitpid: fn('int ct_waitpid(int32_t pid, _Out_ int32_t *status, int32_t flags)'),

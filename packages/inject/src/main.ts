@@ -4,7 +4,7 @@
  */
 import { closeSync } from 'node:fs';
 import {
-  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, StepError, checkCommand, endLike, explain, findRunning, joinContainer, native,
+  ConsoleRelay, DEFAULT_STATUSES, FORWARDED, Pty, STDIO_ALL, StepError, checkCommand, endLike, explain, findRunning, joinContainer, native,
   STOP_GRACE_MS, isSetting, ownStopSignal, parseOptions, relaySignals, shellStatus, usageError, version, waitForExit,
 } from '@rootless-containers/core';
 import { Account, existsInRoot, resolveAccount } from './account';
@@ -131,7 +131,7 @@ function enter(target: Target, request: Request, setUpPty?: (pty: Pty) => void):
  * exited. Input that is not a terminal is passed as it is.
  */
 function ptyStdio(): number {
-  if (native().isatty(0) === 1) return 7;
+  if (native().isatty(0) === 1) return STDIO_ALL;
   return (native().isatty(1) === 1 ? 2 : 0) | (native().isatty(2) === 1 ? 4 : 0);
 }
 
