@@ -54,6 +54,23 @@ test('--stop-signal chooses the signal PID 1 gets', { timeout: 60_000 }, async (
   assert.doesNotMatch(c.output(), /got-term/);
 });
 
+test('--stop-signal takes the real-time names kill -l prints: RTMIN+N and RTMAX-N, within their range', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  // glibc's SIGRTMAX is 64, SIGRTMIN 34: busybox's trap takes the numbers.
+  for (const [name, number] of [['RTMAX', 64], ['SIGRTMAX-2', 62], ['rtmin+1', 35]]) {
+    const c = await running(t, ['-c', '--stop-signal', name, root, '/bin/sh', '-c',
+      `trap "echo got-${number}; exit 6" ${number}; ${LOOP}`]);
+    c.child.kill('SIGTERM');
+    assert.equal((await c.done).status, 6, name);
+    assert.match(c.output(), new RegExp(`^got-${number}$`, 'm'), name);
+  }
+  for (const name of ['RTMAX+1', 'RTMIN-1', 'RTMAX-31', 'RTMIN+31']) {
+    const r = cli('contain', ['-c', '--stop-signal', name, root, '/bin/true']);
+    assert.equal(r.status, 64, name);
+    assert.equal(r.stderr, `contain: --stop-signal ${name}: not a signal\n`);
+  }
+});
+
 test('a PID 1 that ignores the stop signal is killed after --stop-timeout', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const c = await running(t, ['-c', '--stop-timeout', '1', root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);

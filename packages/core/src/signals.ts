@@ -15,8 +15,15 @@ export function signalNumber(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  const rt = /^SIGRTMIN(?:\+(\d+))?$/.exec(name);
-  if (rt) return 34 + Number(rt[1] ?? 0);
+  // glibc keeps 32 and 33 for itself: SIGRTMIN is 34 to a program, as
+  // in kill -l, and SIGRTMAX is 64; SIGRTMIN+N and SIGRTMAX-N count in.
+  const rt = /^SIGRT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name);
+  if (rt) {
+    const [, end, sign, count] = rt;
+    const signal = end === 'MIN' ? 34 + Number(count ?? 0) : 64 - Number(count ?? 0);
+    const inward = !sign || sign === (end === 'MIN' ? '+' : '-');
+    return inward && signal >= 34 && signal <= 64 ? signal : undefined;
+  }
   return (constants.signals as Record<string, number>)[name];
 }
 
