@@ -70,6 +70,56 @@ static void remember(const char *candidate, int error) {
   }
 }
 
+/* At most this many arguments for the shell's extra two: they are on the
+ * child's stack, which is 1 MiB (spawn.c). */
+#define SCRIPT_ARGS_MAX 16384
+
+/* A NUL in a file's first line makes it no script, as bash judges it: an
+ * ELF file of another machine, say, whose exec format error is the
+ * answer, where a shell would print its bytes as an unknown command. */
+static int binary_file(const char *file) {
+  char start[128];
+  int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  ssize_t got = fd < 0 ? -1 : read(fd, start, sizeof start);
+
+  if (fd >= 0)
+    close(fd);
+  for (ssize_t i = 0; i < got && start[i] != '\n'; i++)
+    if (start[i] == 0)
+      return 1;
+  return 0;
+}
+
+/* A file the kernel cannot run (ENOEXEC) is a script without #!: /bin/sh
+ * runs it, as execvp() and every shell do, so that a command runs here
+ * as it would run on the host. If the shell cannot, the file's own error
+ * is the one to report. */
+static void exec_file(const char *file, const char *const *argv, const char *const *envp) {
+  size_t count = 0;
+
+  execve(file, (char *const *) argv, (char *const *) envp);
+  if (errno != ENOEXEC)
+    return;
+  while (argv[count])
+    count++;
+  if (count > SCRIPT_ARGS_MAX || binary_file(file)) {
+    errno = ENOEXEC;
+    return;
+  }
+  {
+    const char *shell[count + 3];
+
+    shell[0] = "/bin/sh";
+    shell[1] = file;
+    for (size_t i = 1; i <= count; i++)
+      shell[i + 1] = argv[i];
+    if (count == 0)
+      shell[2] = NULL;
+    execve(shell[0], (char *const *) shell, (char *const *) envp);
+  }
+  errno = ENOEXEC;
+}
+
 static void exec_in_path(const char *file, const char *path,
                          const char *const *argv, const char *const *envp) {
   char candidate[PATH_MAX];
@@ -86,12 +136,14 @@ static void exec_in_path(const char *file, const char *path,
       memcpy(candidate, start, size);
       candidate[size] = '/';
       memcpy(candidate + size + 1, file, length + 1);
-      execve(candidate, (char *const *) argv, (char *const *) envp);
+      exec_file(candidate, argv, envp);
       /* ENOENT also comes from a file whose interpreter is missing, and
        * EACCES from a directory we may not search is no verdict on the
-       * command: go on, but remember the first file that exists. */
+       * command: go on, but remember the first file that exists. Any
+       * other error is the verdict on the file found. */
       if (errno != EACCES && errno != ENOENT && errno != ENOTDIR) {
-        found[0] = 0;
+        found_error = errno;
+        memcpy(found, candidate, strlen(candidate) + 1);
         return;
       }
       remember(candidate, errno);
@@ -109,7 +161,7 @@ _Noreturn void exec_command_fds(int report_fd, const int32_t *keep_fds, const ch
   prepare_fds(report_fd, keep_fds);
   unblock_signals();
   if (strchr(file, '/') || !path) {
-    execve(file, (char *const *) argv, (char *const *) envp);
+    exec_file(file, argv, envp);
     found_error = errno;
     memcpy(found, file, strnlen(file, sizeof found - 1));
     found[sizeof found - 1] = 0;

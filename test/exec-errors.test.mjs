@@ -2,10 +2,12 @@
 // the path CMD has where it runs (inside the container for contain and
 // inject): a missing ELF or #! interpreter, a dangling link, a directory.
 // Statuses as a shell gives them: 127 for a dangling link, 126 otherwise.
+// A file the kernel cannot run is a script without #! that /bin/sh runs,
+// as for execvp() and shells, unless its first line holds a NUL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxRoot, cli, scratch } from './helpers.mjs';
 import { giveToTestUser } from './contain-support.mjs';
@@ -22,6 +24,18 @@ function interpreterOf(program) {
 const HOST_TRUE = '/bin/true';
 const INTERPRETER = interpreterOf(HOST_TRUE);
 
+/** A copy of a host program made for another machine (aarch64): ENOEXEC. */
+function writeForeign(path) {
+  const elf = readFileSync(HOST_TRUE);
+  elf.writeUInt16LE(183, 18); // e_machine: EM_AARCH64
+  writeFileSync(path, elf, { mode: 0o755 });
+}
+
+/** A script without #!, which prints its name and arguments. */
+function writeBare(path) {
+  writeFileSync(path, 'echo bare "$0" "$@"\n', { mode: 0o755 });
+}
+
 /**
  * Adds to a root (a busybox one, with no libc) a copy of the host's
  * dynamically linked true, scripts whose interpreters are missing, a
@@ -35,7 +49,9 @@ function addBroken(root) {
   chmodSync(join(root, 'bin/via-hosttrue'), 0o755);
   symlinkSync('/usr/bin/gone', join(root, 'bin/dangle'));
   mkdirSync(join(root, 'bin/adir'));
-  for (const name of ['hosttrue', 'script', 'via-hosttrue', 'dangle', 'adir']) {
+  writeForeign(join(root, 'bin/foreign'));
+  writeBare(join(root, 'bin/bare'));
+  for (const name of ['hosttrue', 'script', 'via-hosttrue', 'dangle', 'adir', 'foreign', 'bare']) {
     spawnSync('chown', ['-h', '--reference', root, join(root, 'bin', name)]);
   }
   return root;
@@ -52,6 +68,8 @@ const CASES = [
   ['/bin/dangle', 127, 'cannot run /bin/dangle: it is a dangling link to /usr/bin/gone'],
   ['dangle', 127, 'cannot run /bin/dangle: it is a dangling link to /usr/bin/gone'],
   ['/bin/adir', 126, 'cannot run /bin/adir: it is a directory'],
+  ['/bin/foreign', 126, 'cannot run /bin/foreign: exec format error'],
+  ['foreign', 126, 'cannot run /bin/foreign: exec format error'],
   // A directory in PATH is no command, for a shell either.
   ['adir', 127, 'adir: command not found'],
   ['/bin/nothing', 127, '/bin/nothing: command not found'],
@@ -78,6 +96,22 @@ test('inject says what is wrong with a CMD it cannot run, naming the path in the
   }
 });
 
+test('a script without #! runs with the /bin/sh where it runs, in contain, inject and pseudo', async (t) => {
+  const root = addBroken(busyboxRoot(t));
+  for (const command of ['/bin/bare', 'bare']) {
+    const r = cli('contain', ['-c', root, command, 'one', 'two words']);
+    assert.deepEqual([r.status, r.stderr, r.stdout], [0, '', `bare /bin/bare one two words\n`], `contain ${command}`);
+  }
+  const c = await startContainer(t, ['-c', root, 'sleep', '1000'], { ready: 'sleep' });
+  const r = cli('inject', [String(c.pid), 'bare', 'x']);
+  assert.deepEqual([r.status, r.stderr, r.stdout], [0, '', 'bare /bin/bare x\n'], 'inject');
+  const dir = scratch(t);
+  writeBare(join(dir, 'bare'));
+  giveToTestUser(join(dir, 'bare'));
+  const p = cli('pseudo', ['./bare', 'y'], { cwd: dir });
+  assert.deepEqual([p.status, p.stderr, p.stdout], [0, '', 'bare ./bare y\n'], 'pseudo');
+});
+
 test('pseudo says what is wrong with a CMD it cannot run, naming the path as given', (t) => {
   const dir = scratch(t);
   const script = join(dir, 'script');
@@ -92,4 +126,8 @@ test('pseudo says what is wrong with a CMD it cannot run, naming the path as giv
     'cannot run ./script: its #! interpreter /no/such/interpreter is missing');
   fails('pseudo', cli('pseudo', [link]), 127, `cannot run ${link}: it is a dangling link to ${join(dir, 'gone')}`);
   fails('pseudo', cli('pseudo', [dir]), 126, `cannot run ${dir}: it is a directory`);
+  const foreign = join(dir, 'foreign');
+  writeForeign(foreign);
+  giveToTestUser(foreign);
+  fails('pseudo', cli('pseudo', [foreign]), 126, `cannot run ${foreign}: exec format error`);
 });

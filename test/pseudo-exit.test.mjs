@@ -55,8 +55,9 @@ test('126 when the command cannot be executed', (t) => {
   chmodSync(file, 0o644);
   run('chown', ['--reference', dir, file]);
   fails(cli('pseudo', [file]), 126, /^pseudo: cannot run .*not-executable: permission denied\n$/i);
-  // Found in PATH but not executable: 126 as well, as in a shell.
-  fails(withPath(`/usr/bin:${dir}`, ['not-executable']), 126, /cannot run not-executable/);
+  // Found in PATH but not executable: 126 as well, as in a shell, and the
+  // path it was found at.
+  fails(withPath(`/usr/bin:${dir}`, ['not-executable']), 126, new RegExp(`^pseudo: cannot run ${file}: permission denied\n$`, 'i'));
   const subdir = join(dir, 'a-directory');
   mkdirSync(subdir);
   fails(cli('pseudo', [subdir]), 126, /cannot run/);

@@ -62,7 +62,7 @@ function execError(report: Report, detail: string, command: string): StepError {
       return new StepError(`cannot run ${path}: it is a directory`, 0, 'not-executable');
     default:
       if (report.error === 2) return new StepError(`${command}: command not found`, 0, 'not-found');
-      return new StepError(`cannot run ${command}`, report.error, 'not-executable');
+      return new StepError(`cannot run ${path}`, report.error, 'not-executable');
   }
 }
 

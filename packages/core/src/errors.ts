@@ -31,8 +31,19 @@ export function usageError(message: string, seeHelp = false): StepError {
   return new StepError(message, 0, 'usage', seeHelp ? 'see --help' : undefined);
 }
 
+/** What libuv, and so Node's error map, has no message for. */
+const UNMAPPED: Record<number, string> = {
+  8: 'exec format error',
+  10: 'no child processes',
+  35: 'resource deadlock avoided',
+  37: 'no locks available',
+  116: 'stale file handle',
+  122: 'disk quota exceeded',
+};
+
 export function errnoMessage(errno: number): string {
-  return getSystemErrorMap().get(-Math.abs(errno))?.[1] ?? `error ${errno}`;
+  const code = Math.abs(errno);
+  return getSystemErrorMap().get(-code)?.[1] ?? UNMAPPED[code] ?? `error ${code}`;
 }
 
 function describe(step: string, errno: number, hint?: string): string {
