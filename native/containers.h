@@ -110,6 +110,10 @@ struct ct_child {
 
 #define CT_EXPORT __attribute__((visibility("default")))
 
+/* A fingerprint of this header and supervisor.h, for the bindings to check
+ * that they were written against the same (abi.c). */
+CT_EXPORT const char *ct_abi(void);
+
 CT_EXPORT int ct_spawn(const struct ct_spawn_config *config, struct ct_child *child);
 /* Lets the child of ct_spawn() go on (the go byte) and reads its reports
  * into records (at most size bytes) until end of file, its exec or end:

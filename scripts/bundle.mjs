@@ -8,12 +8,20 @@
 // aside, then renamed), so a tool started meanwhile reads the old or the
 // new one, never half of one.
 import { buildSync } from 'esbuild';
-import { renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addKey, writeCache } from './compile-cache.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The fingerprint of the headers the bindings are written against, as
+// native/Makefile builds it into the library (ct_abi()): native.ts
+// checks the two agree before it calls anything.
+const NATIVE_ABI = createHash('sha256')
+  .update(Buffer.concat(['containers.h', 'supervisor.h'].map((h) => readFileSync(join(REPO, 'native', h)))))
+  .digest('hex').slice(0, 16);
 
 for (const tool of ['pseudo', 'contain', 'inject']) {
   const bundle = join(REPO, `packages/${tool}/dist/${tool}.js`);
@@ -30,6 +38,7 @@ for (const tool of ['pseudo', 'contain', 'inject']) {
     target: 'node20',
     format: 'cjs',
     external: ['koffi'],
+    define: { NATIVE_ABI: JSON.stringify(NATIVE_ABI) },
     logLevel: 'warning',
     write: false,
   });

@@ -161,6 +161,10 @@ export const LIBRARY = join(BUILD_DIR, 'libcontainers.so');
 /** The same outputs built for this platform when the package was packed (scripts/prebuild.mjs). */
 export const PREBUILT_DIR = join(NATIVE_DIR, 'prebuilt', `${process.platform}-${process.arch}`);
 
+/** What ct_abi() returns for the headers the bundle was made with
+ * (scripts/bundle.mjs defines it; tsc's output, for tests, has none). */
+declare const NATIVE_ABI: string | undefined;
+
 let loaded: Native | undefined;
 let outputs: string | undefined;
 
@@ -175,7 +179,8 @@ export function native(): Native {
       loaded = bind(koffi, join(outputDirectory(), 'libcontainers.so'));
     } catch (error) {
       // A prebuilt library this machine cannot load (an older C library,
-      // say): build one from source, as if none had shipped.
+      // say), or one left from other sources: build one from source, as
+      // if none had shipped.
       if (outputs !== PREBUILT_DIR) throw error;
       outputs = ensureBuilt();
       loaded = bind(koffi, LIBRARY);
@@ -283,6 +288,15 @@ function buildOnce(): boolean {
   }
 }
 
+/** The library's ct_abi(), or undefined if it is older than that function. */
+function abiOf(lib: ReturnType<Koffi['load']>): string | undefined {
+  try {
+    return lib.func('const char *ct_abi(void)')();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * koffi parses each prototype and struct when it is declared, which cost
  * every start about half a millisecond for all of them: each function is
@@ -291,6 +305,11 @@ function buildOnce(): boolean {
  */
 function bind(koffi: Koffi, path: string): Native {
   const lib = koffi.load(path);
+  if (typeof NATIVE_ABI === 'string' && abiOf(lib) !== NATIVE_ABI) {
+    lib.unload();
+    throw new StepError(`${path} was built from other sources than this tool`, 0, 'setup',
+      `run npm run build in ${resolve(NATIVE_DIR, '..')}, or install again`);
+  }
   let structs = false;
   const declareStructs = (): void => {
     if (structs) return;
