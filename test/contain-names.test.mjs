@@ -158,6 +158,40 @@ test('after SIGKILL of a supervisor its name and root are free again, and its en
   assert.equal(list().find((x) => x.name === 'killed').pid, again.child.pid);
 });
 
+test('after SIGKILL of contain during its start, the name is free at once, not after a grace', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const entry = join(runtimeDir(TEST_USER), 'contain', 'early');
+  // -i runs before the container's info is written: the entry is there,
+  // locked by contain, with nothing else in it.
+  const child = startContain(t, ['-c', '--name', 'early', '-i', 'sleep 30', root, '/bin/true']);
+  const done = finished(child);
+  assert.ok(await until(() => existsSync(join(entry, 'lock')), 10_000), 'the entry was made');
+  assert.ok(!existsSync(join(entry, 'info.json')));
+  child.kill('SIGKILL');
+  await done;
+  const r = cli('contain', ['-c', '--name', 'early', root, '/bin/true']);
+  assert.deepEqual([r.status, r.stderr], [0, '']);
+  assert.ok(!existsSync(entry), 'the entry is gone after the second container');
+});
+
+test('an entry a start left half-made (.new-PID-NAME, its lock free) is swept by --list; a held one is not', (t) => {
+  const base = join(runtimeDir(TEST_USER), 'contain');
+  const dead = join(base, '.new-999999-gone');
+  const live = join(base, '.new-999998-busy');
+  assert.equal(run('/bin/sh', ['-c', `mkdir -p ${base} && mkdir -m 700 ${dead} ${live} && : > ${dead}/lock && : > ${live}/lock`]).status, 0);
+  t.after(() => run('/bin/rm', ['-rf', dead, live]));
+  const holder = start('/usr/bin/flock', ['-x', join(live, 'lock'), '-c', 'echo held; sleep 30']);
+  t.after(() => holder.kill('SIGKILL'));
+  let output = '';
+  holder.stdout.on('data', (d) => { output += d; });
+  return until(() => output.includes('held'), 5000).then((held) => {
+    assert.ok(held);
+    list();
+    assert.ok(!existsSync(dead), 'the dead one was swept');
+    assert.ok(existsSync(live), 'the held one is left alone');
+  });
+});
+
 test('a root claimed again as its supervisor is SIGKILLed keeps its claim: the janitor leaves a held lock', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const c = await named(t, 'claimed', root);

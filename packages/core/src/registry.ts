@@ -129,8 +129,10 @@ function lockedAsNamed(fd: number, path: string): boolean {
   return flock(fd, LOCK_EX | LOCK_NB) === 0 && statSync(path).ino === fstatSync(fd).ino;
 }
 
-/** How long a new entry may go without its info before it counts as abandoned. */
+/** How long a directory without its lock file yet may be a start in progress. */
 const BIRTH_MS = 10_000;
+/** Entries being made, before they are renamed to their names (tryReserve). */
+const NEW_PREFIX = '.new-';
 
 /**
  * Removes an entry whose container has ended: only once we hold its
@@ -150,7 +152,6 @@ function sweep(dir: string): void {
   try {
     if (!lockedAsNamed(fd, join(dir, ENTRY_FILES.lock))) return;
     const info = readInfo(dir);
-    if (!info && Date.now() - statSync(dir).mtimeMs < BIRTH_MS) return;
     if (info) releaseRoot(registryDir(false), info.root, info.name);
     rmSync(dir, { recursive: true, force: true });
   } catch {
@@ -171,6 +172,8 @@ export function listContainers(): ContainerInfo[] {
   }
   const found: ContainerInfo[] = [];
   for (const name of names) {
+    // One left half-made by a start that died: swept like an entry.
+    if (name.startsWith(NEW_PREFIX)) sweep(join(base, name));
     if (name.startsWith('.')) continue;
     const dir = join(base, name);
     const info = held(dir) ? readInfo(dir) : undefined;
@@ -237,32 +240,42 @@ export function reserveName(name: string, explicit: boolean): Entry {
   }
 }
 
+/**
+ * An entry is made aside (.new-PID-NAME) with its lock taken, then renamed
+ * into place: an entry under its name is locked from its first moment, so
+ * one whose lock is free has ended, and is swept at once, however young.
+ */
 function tryReserve(base: string, name: string): Entry | undefined {
   const dir = join(base, name);
   for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = join(base, `${NEW_PREFIX}${process.pid}-${name}`);
+    let lock: number;
     try {
-      mkdirSync(dir, { mode: 0o700 });
+      rmSync(fresh, { recursive: true, force: true });
+      mkdirSync(fresh, { mode: 0o700 });
+      lock = openSync(join(fresh, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
       // The directory of them all was removed meanwhile (by hand, or by
       // an older contain with its last container): make it again.
-      if (code === 'ENOENT') {
-        registryDir();
-        continue;
-      }
-      if (code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
-      if (held(dir)) return undefined;
-      sweep(dir);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(`create ${fresh}`, error);
+      registryDir();
       continue;
     }
-    const lock = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    // The directory is ours, made just now: a --list may hold its lock
-    // for a moment, so wait for it rather than give the name up.
-    if (flock(lock, LOCK_EX) !== 0) {
+    // Nobody else knows this directory yet: the lock is ours at once.
+    flock(lock, LOCK_EX);
+    try {
+      renameSync(fresh, dir);
+      return { name, dir, locks: [lock], remove: [] };
+    } catch (error) {
       closeSync(lock);
-      return undefined;
+      rmSync(fresh, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      // Swept before our lock was taken, as one a dead start left: again.
+      if (code === 'ENOENT') continue;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw fromSystemError(`create ${dir}`, error);
     }
-    return { name, dir, locks: [lock], remove: [] };
+    if (held(dir)) return undefined;
+    sweep(dir);
   }
   return undefined;
 }
