@@ -106,6 +106,10 @@ static void become_janitor(int watch, int mine, char *title) {
   if (watch < 0 || mine < 0 || dup2(watch, 3) < 0 || dup2(mine, 4) < 0)
     _exit(1);
   syscall(SYS_close_range, 5, ~0U, 0);
+  /* A session of its own: a kill of the caller's job (kill -KILL %1),
+   * which takes the supervisor's process group, must leave the one that
+   * cleans up after it. */
+  setsid();
   for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
     signal(quiet[i], SIG_IGN);
   sigemptyset(&none);

@@ -158,6 +158,16 @@ test('after SIGKILL of a supervisor its name and root are free again, and its en
   assert.equal(list().find((x) => x.name === 'killed').pid, again.child.pid);
 });
 
+test('a SIGKILL to the whole job (its process group) leaves the janitor, which removes the entry', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const c = await named(t, 'job', root, { detached: true });
+  const entry = join(runtimeDir(TEST_USER), 'contain', 'job');
+  assert.ok(existsSync(entry));
+  process.kill(-c.child.pid, 'SIGKILL');
+  await c.done;
+  assert.ok(await until(() => !existsSync(entry), 5000), `left: ${existsSync(entry) && readdirSync(entry)}`);
+});
+
 test('after SIGKILL of contain during its start, the name is free at once, not after a grace', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const entry = join(runtimeDir(TEST_USER), 'contain', 'early');
