@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, processState, run, runtimeDir, scratch, start, until,
+  BIN, NOSUB_USER, RANGE_USER, TEST_USER, account, busyboxRoot, cli, finished, needs, processState, run, runtimeDir, scratch, start, until,
 } from './helpers.mjs';
 import { pid1Of, startContain, supervising } from './contain-support.mjs';
 
@@ -294,6 +294,19 @@ test('another user\'s containers are neither listed nor reachable by name', { ti
   r = cli('inject', [String(theirs.child.pid), 'true']);
   assert.equal(r.status, 125);
   assert.match(r.stderr, /belongs to another user/);
+});
+
+test('--log into a pipe its reader closes early ends quietly, with status 0', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  // Enough output that the log outgrows what one pipe buffer takes.
+  let r = cli('contain', ['-d', '--name', 'loud', root, '/bin/sh', '-c',
+    'i=0; while [ $i -lt 3000 ]; do echo "line $i of a log that is long enough to fill pipes"; i=$((i+1)); done; echo done; exec sleep 1000']);
+  t.after(() => cli('contain', ['--stop', 'loud']));
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(await until(() => cli('contain', ['--log', 'loud']).stdout.includes('done'), 10_000));
+  const bin = BIN.contain;
+  r = run('/bin/bash', ['-c', `set -o pipefail; ${bin} --log loud | head -c 100 >/dev/null; echo "status $?"`]);
+  assert.deepEqual([r.stdout, r.stderr], ['status 0\n', '']);
 });
 
 test('contain --detach prints the name and returns once PID 1 runs; --log shows its output', { timeout: 60_000 }, async (t) => {

@@ -3,9 +3,9 @@
  * rooted at DIR and supervise it; or list, stop, attach to and read the
  * log of the caller's running containers.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import {
-  DEFAULT_STATUSES, StepError, entryPath, explain, findRunning, isRunning, listContainers, native,
+  DEFAULT_STATUSES, StepError, entryPath, explain, findRunning, fromSystemError, isRunning, listContainers, native,
   nativeOutput, usageError, version,
 } from '@rootless-containers/core';
 import { definitionDirs, findDefinition, loadDefinition } from './definition';
@@ -39,15 +39,35 @@ async function stop(name: string): Promise<number> {
   return 0;
 }
 
+/**
+ * Writes all of data to standard output; false once the reader has gone
+ * (EPIPE, as when piped into head), which is no error of ours.
+ */
+function print(data: Buffer | string): boolean {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let done = 0; done < bytes.length;) {
+    try {
+      done += writeSync(1, bytes, done);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return false;
+      if (code !== 'EAGAIN') throw fromSystemError('write to standard output', error);
+    }
+  }
+  return true;
+}
+
 /** --log: what the console printed while nobody was attached. */
 function log(name: string): number {
   running(name);
   for (const file of [`${entryPath(name, 'log')}.1`, entryPath(name, 'log')]) {
+    let text: Buffer;
     try {
-      process.stdout.write(readFileSync(file));
+      text = readFileSync(file);
     } catch {
-      // Nothing logged yet.
+      continue; // Nothing logged yet.
     }
+    if (!print(text)) break;
   }
   return 0;
 }
@@ -66,7 +86,7 @@ async function run(args: string[]): Promise<number> {
   switch (cli.action) {
     case 'help': return void process.stdout.write(HELP), 0;
     case 'version': return void process.stdout.write(`contain ${version()}\n`), 0;
-    case 'list': return void process.stdout.write(formatList(listContainers(), cli.json)), 0;
+    case 'list': return void print(formatList(listContainers(), cli.json)), 0;
     case 'stop': return stop(cli.target!);
     case 'log': return log(cli.target!);
     case 'attach': return attach(cli.target!);
