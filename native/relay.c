@@ -13,6 +13,9 @@
 
 #define SLOTS 3
 #define TAIL 65536
+/* How often a supervisor detached from its own terminal looks whether a
+ * shell gave it back (relay_deadline). */
+#define FG_LOOK_MS 200
 
 static const struct client nobody = { .in = -1, .out = -1, .sock = -1 };
 
@@ -343,6 +346,12 @@ long long relay_deadline(const struct relay *relay, const struct config *config)
   if (relay->console >= 0 && relay->console_quiet_until > now_ms()
       && (deadline < 0 || relay->console_quiet_until < deadline))
     deadline = relay->console_quiet_until;
+  /* bash's `fg` of a job it saw continue (our helper continued us after
+   * the detach) gives it the terminal with no SIGCONT: only a look tells
+   * relay_resume() that it is ours again. */
+  if (relay->tty >= 0 && !relay->attached
+      && (deadline < 0 || now_ms() + FG_LOOK_MS < deadline))
+    deadline = now_ms() + FG_LOOK_MS;
   return deadline;
 }
 

@@ -195,6 +195,8 @@ static void supervise(void) {
       kill_at = -1;
     }
     relay_tick(&relay, &config);
+    if (relay.tty >= 0 && relay_resume(&relay, &config))
+      install_handlers();
     relay_handle(&relay, &config, fds, relayed);
     if (listen_fd->revents & POLLIN)
       accept_client();

@@ -226,6 +226,31 @@ terminalTest('Ctrl-] three times detaches a container started in the foreground,
   assert.ok(await until(() => !list().find((c) => c.name === 'fg'), 5000));
 });
 
+for (const shell of [['/bin/sh'], ['/bin/bash', '--norc', '--noprofile']]) {
+  terminalTest(`fg after a detach in ${shell[0]} re-attaches the terminal to the console`, async (t) => {
+    const root = busyboxRoot(t);
+    const term = new Terminal(t, { shell });
+    term.type(containCommand('--name', 'again', root));
+    t.after(() => cli('contain', ['--stop', 'again']));
+    assert.ok(await term.waitFor(/^\/ # $/m), term.screen());
+    term.keys('C-]', 'C-]', 'C-]');
+    assert.ok(await term.waitFor(/detached from again/), term.screen());
+    term.type('echo host-$((2 + 3))');
+    assert.ok(await term.waitFor(/^host-5$/m), term.screen());
+    // bash continues no job it saw running again: fg only hands it the
+    // terminal (dash sends SIGCONT as well).
+    term.type('fg');
+    await new Promise((r) => setTimeout(r, 1000));
+    term.type('echo back-$((3 + 4))');
+    assert.ok(await term.waitFor(/^back-7\r?$/m), term.screen());
+    term.type('exit 0');
+    assert.ok(await term.waitFor(/^host\$ $/m), term.screen());
+    // fg's status is the job's: the container's.
+    term.type('echo "fg-exit:$?"');
+    assert.ok(await term.waitFor(/^fg-exit:0$/m), term.screen());
+  });
+}
+
 terminalTest('contain in a background job and under timeout runs to its end, never stopped by the terminal', async (t) => {
   const root = busyboxRoot(t);
   const term = new Terminal(t);

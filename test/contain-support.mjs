@@ -153,10 +153,11 @@ export function hasTmux() {
 
 /**
  * A tmux server of the test user's, on a socket in a scratch directory,
- * with one window running a plain shell whose prompt is 'host$ '.
+ * with one window running a plain shell (/bin/sh unless `shell` is given)
+ * whose prompt is 'host$ '.
  */
 export class Terminal {
-  constructor(t, { columns = 100, rows = 30 } = {}) {
+  constructor(t, { columns = 100, rows = 30, shell = ['/bin/sh'] } = {}) {
     // Registered before scratch() so that it runs first (hooks run in
     // order): the socket is gone with the directory. By pid, in case the
     // server no longer answers.
@@ -166,7 +167,7 @@ export class Terminal {
     });
     this.socket = join(scratch(t), 'tmux.sock');
     this.tmux('new-session', '-d', '-x', String(columns), '-y', String(rows),
-      'env', 'PS1=host$ ', 'ENV=', '/bin/sh');
+      'env', 'PS1=host$ ', 'ENV=', ...shell);
     this.server = Number(this.tmux('display-message', '-p', '#{pid}').trim()) || undefined;
   }
 
