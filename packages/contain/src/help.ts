@@ -75,7 +75,8 @@ By default the container's console is a new pseudo-terminal: contain
 relays its own terminal to it, or its output to a pipe or file, and gives
 input that is not a terminal to CMD as it is. Ctrl-] pressed three times
 within a second detaches the terminal: the container runs on in the
-background, and contain --attach NAME returns to it.
+background, and contain --attach NAME returns to it; so does the
+shell's fg when contain was started from it in the foreground.
 
 Every running container has a name of its own, which contain --list
 shows and inject(1) takes. A second container on the same DIR is
