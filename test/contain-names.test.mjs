@@ -168,6 +168,21 @@ test('a SIGKILL to the whole job (its process group) leaves the janitor, which r
   assert.ok(await until(() => !existsSync(entry), 5000), `left: ${existsSync(entry) && readdirSync(entry)}`);
 });
 
+test('a name held by a start not yet done is refused as taken by a container that is starting', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  const entry = join(runtimeDir(TEST_USER), 'contain', 'racing');
+  // What a start holds before its info is written: the entry and its lock.
+  assert.equal(run('/bin/sh', ['-c', `mkdir -m 700 ${entry} && : > ${entry}/lock`]).status, 0);
+  t.after(() => run('/bin/rm', ['-rf', entry]));
+  const holder = start('/usr/bin/flock', ['-x', join(entry, 'lock'), '-c', 'echo held; sleep 30']);
+  t.after(() => holder.kill('SIGKILL'));
+  let output = '';
+  holder.stdout.on('data', (d) => { output += d; });
+  assert.ok(await until(() => output.includes('held'), 5000));
+  const r = cli('contain', ['-c', '--name', 'racing', root, '/bin/true']);
+  assert.deepEqual([r.status, r.stderr], [64, 'contain: the name racing is taken by a container that is starting\n']);
+});
+
 test('after SIGKILL of contain during its start, the name is free at once, not after a grace', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   const entry = join(runtimeDir(TEST_USER), 'contain', 'early');

@@ -234,8 +234,10 @@ export function reserveName(name: string, explicit: boolean): Entry {
     if (entry) return entry;
     if (explicit) {
       const info = readInfo(join(base, candidate));
-      throw new StepError(`the name ${candidate} is taken by a running container`
-        + (info ? ` (root ${info.root}, supervisor ${info.supervisor})` : ''), 0, 'usage');
+      // Without its info yet, the other container is still starting.
+      throw new StepError(info
+        ? `the name ${candidate} is taken by a running container (root ${info.root}, supervisor ${info.supervisor})`
+        : `the name ${candidate} is taken by a container that is starting`, 0, 'usage');
     }
   }
 }
@@ -305,7 +307,9 @@ export function claimRoot(entry: Entry, root: string): void {
       let holder = '';
       try { holder = readFileSync(fd, 'utf8').trim(); } catch { /* unreadable */ }
       closeSync(fd);
-      throw new StepError(`${root} is the root of the running container ${holder || '(unknown)'}`, 0, 'usage',
+      // The name is written once the lock is taken: none yet, it is starting.
+      throw new StepError(holder ? `${root} is the root of the running container ${holder}`
+        : `${root} is the root of a container that is starting`, 0, 'usage',
         'one tree runs one container at a time; --read-only and --ephemeral containers may share it');
     }
     // Locked, but perhaps a file its last owner removed meanwhile: retry.
