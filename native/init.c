@@ -33,10 +33,13 @@ static _Noreturn void hold_console(void) {
 }
 
 /* Ctrl-Z at the console stops CMD, and no shell here would ever
- * continue it: the console would hang. Stopped otherwise, it stays so. */
+ * continue it: the console would hang. Stopped otherwise, it stays so.
+ * The whole of CMD's process group, the console's foreground, which the
+ * Ctrl-Z stopped: a shell continued alone waits for its stopped child. */
 static void resume_if_suspended(pid_t command, int stop_signal) {
   if (stop_signal == SIGTSTP)
-    kill(command, SIGCONT);
+    if (kill(-command, SIGCONT) < 0)
+      kill(command, SIGCONT);
 }
 
 int main(int argc, char **argv) {

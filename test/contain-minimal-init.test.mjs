@@ -76,10 +76,10 @@ function zombiesIn(namespace) {
 }
 
 /** `contain --init DIR sleep 100` typed at a terminal: the terminal and PID 1. */
-async function sleepUnderInit(t) {
+async function sleepUnderInit(t, command = ['/bin/sleep', '100']) {
   const root = busyboxRoot(t);
   const term = new Terminal(t);
-  term.type(`${containCommand('--init', root, '/bin/sleep', '100')}; echo "init-exit:$?"`);
+  term.type(`${containCommand('--init', root, ...command)}; echo "init-exit:$?"`);
   const shell = Number(term.tmux('display-message', '-p', '#{pane_pid}').trim());
   const contain = await until(() => childrenOf(shell)[0], 5000);
   const pid1 = await pid1Of(contain);
@@ -105,6 +105,21 @@ test('contain --init DIR sleep 100 at a terminal: Ctrl-Z leaves nothing stopped,
   term.keys('C-z');
   await new Promise((r) => setTimeout(r, 1000));
   assert.deepEqual(livingIn(namespace).filter((pid) => state(pid) === 'T'), [], 'a process is left stopped');
+  term.keys('C-c');
+  assert.ok(await term.waitFor(/init-exit:130/, 10_000), term.screen());
+});
+
+test('contain --init with a shell loop as CMD: Ctrl-Z stops its children too, and all of them go on', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, hasTmux(), 'tmux is not installed')) return;
+  // The shell waits for its sleep: continued alone, it would wait for good.
+  const { term, pid1 } = await sleepUnderInit(t, ['/bin/sh', '-c', 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done']);
+  const namespace = pidNamespace(pid1);
+  term.keys('C-z');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(livingIn(namespace).filter((pid) => state(pid) === 'T'), [], 'a process is left stopped');
+  const ticks = () => Math.max(0, ...[...term.screen().matchAll(/^tick-(\d+)\r?$/mg)].map((m) => Number(m[1])));
+  const before = ticks();
+  assert.ok(await until(() => ticks() > before, 5000), `it ticks no more: ${term.screen()}`);
   term.keys('C-c');
   assert.ok(await term.waitFor(/init-exit:130/, 10_000), term.screen());
 });
