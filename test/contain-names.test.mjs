@@ -225,9 +225,21 @@ test('a root claimed again as its supervisor is SIGKILLed keeps its claim: the j
     .map((f) => join(base, f)).find((f) => readFileSync(f, 'utf8').trim() === 'claimed');
   assert.ok(lock, 'the root has a lock file naming the container');
   // A claimer that waits on the lock takes it the moment the supervisor
-  // dies, as a new start's would; the janitor, which wakes then too,
-  // must leave the file alone, or a third start could claim the root.
-  const holder = start('/usr/bin/flock', ['-x', lock, '-c', 'echo held; sleep 5']);
+  // dies; the janitor, which wakes then too, may remove the file only
+  // while it holds it, so that a claimer checking, as claimRoot() does,
+  // that it locked the file the path names never loses its claim: a
+  // third start could otherwise claim the root.
+  const CLAIM = 'import fcntl, os, sys, time\n'
+    + 'while True:\n'
+    + '  fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n'
+    + '  fcntl.flock(fd, fcntl.LOCK_EX)\n'
+    + '  try:\n'
+    + '    if os.stat(sys.argv[1]).st_ino == os.fstat(fd).st_ino: break\n'
+    + '  except FileNotFoundError: pass\n'
+    + '  os.close(fd)\n'
+    + 'print("held", flush=True)\n'
+    + 'time.sleep(5)\n';
+  const holder = start('python3', ['-c', CLAIM, lock]);
   const held = finished(holder);
   t.after(() => holder.kill('SIGKILL'));
   let output = '';
@@ -238,6 +250,8 @@ test('a root claimed again as its supervisor is SIGKILLed keeps its claim: the j
   const entry = join(base, 'claimed');
   assert.ok(await until(() => !existsSync(entry), 5000), 'the janitor removed the entry');
   assert.ok(existsSync(lock), 'the lock file a claimer holds is still there');
+  const probe = run('/usr/bin/flock', ['-n', lock, 'true']);
+  assert.equal(probe.status, 1, 'the file the path names is the one the claimer holds');
   holder.kill('SIGKILL');
   await held;
 });
