@@ -88,11 +88,8 @@ static void handle_signals(void) {
       reap();
     else if (signal == SIGWINCH)
       relay_winsize(&relay);
-    else if (signal == SIGCONT) {
-      /* Back in the foreground after a detach: requests count again. */
-      if (relay_resume(&relay, &config))
-        install_handlers();
-    }
+    else if (signal == SIGCONT)
+      continue; /* a wake-up: supervise() looks whether the terminal is ours */
     else
       request_stop();
   }
@@ -195,7 +192,9 @@ static void supervise(void) {
       kill_at = -1;
     }
     relay_tick(&relay, &config);
-    if (relay.tty >= 0 && relay_resume(&relay, &config))
+    /* Back in the foreground after a detach, by a shell's fg with a
+     * SIGCONT or (bash) without one: requests count again. */
+    if (relay_resume(&relay, &config))
       install_handlers();
     relay_handle(&relay, &config, fds, relayed);
     if (listen_fd->revents & POLLIN)

@@ -84,8 +84,8 @@ function attach(name: string): number {
 async function run(args: string[]): Promise<number> {
   const cli: CommandLine = parseCommandLine(args);
   switch (cli.action) {
-    case 'help': return void process.stdout.write(HELP), 0;
-    case 'version': return void process.stdout.write(`contain ${version()}\n`), 0;
+    case 'help': return void print(HELP), 0;
+    case 'version': return void print(`contain ${version()}\n`), 0;
     case 'list': return void print(formatList(listContainers(), cli.json)), 0;
     case 'stop': return stop(cli.target!);
     case 'log': return log(cli.target!);
