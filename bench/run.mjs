@@ -7,6 +7,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { breakdown, breakdownTable, interleaved, median, startupTable } from './startup.mjs';
+import { NODE_FLAGS } from '../scripts/compile-cache.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -153,6 +154,7 @@ const benches = {
     try {
       const commands = [
         ['node -e 0', 'node -e 0'],
+        [`node ${NODE_FLAGS.join(' ')} -e 0 (Node as the tools start it)`, `node ${NODE_FLAGS.join(' ')} -e 0`],
         ['pseudo true', `${BIN('pseudo')} true`],
         ['contain -c DIR /bin/true', `${BIN('contain')} -c ${root} /bin/true`],
         ['contain -c DIR /bin/true, registry in /tmp (env -u XDG_RUNTIME_DIR)',
@@ -166,7 +168,7 @@ const benches = {
       ];
       const results = interleaved(ctx, commands, RUNS);
       const phases = breakdown(ctx, [
-        ['node -e 0', ['-e', '0']],
+        ['node -e 0', ['node', '-e', '0']],
         ['pseudo true', [BIN('pseudo'), 'true']],
         ['contain -c DIR /bin/true', [BIN('contain'), '-c', root, '/bin/true']],
         ['inject PID /bin/true', [BIN('inject'), container.pid, '/bin/true']],

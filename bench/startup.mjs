@@ -40,11 +40,16 @@ export function interleaved(ctx, commands, rounds, warmup = 3, extra = []) {
   return results;
 }
 
-/** One traced start: the marks of bench/trace.cjs, with the parent's start and end. */
+/**
+ * One traced start: the marks of bench/trace.cjs, with the parent's start
+ * and end. The tools run as their users run them, as programs, so that
+ * Node gets the flags of their start line; the preload comes through
+ * NODE_OPTIONS.
+ */
 function traced(ctx, argv, file) {
   rmSync(file, { force: true });
   const start = now();
-  const r = ctx.spawn(['node', '-r', TRACE, ...argv], { stdio: 'ignore', env: { STARTUP_TRACE: file } });
+  const r = ctx.spawn(argv, { stdio: 'ignore', env: { STARTUP_TRACE: file, NODE_OPTIONS: `--require ${TRACE}` } });
   const end = now();
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: status ${r.status}`);
   return { marks: JSON.parse(readFileSync(file, 'utf8').trim().split('\n').pop()), start, end };

@@ -1,5 +1,5 @@
 'use strict';
-// Preloaded by bench/startup.mjs (`node -r bench/trace.cjs BIN ARGS`) to
+// Preloaded by bench/startup.mjs (NODE_OPTIONS="--require bench/trace.cjs" BIN ARGS) to
 // time the phases of one start-up from outside the tools' code: it wraps
 // the compile of the bundle (node:vm or Module._compile), the loading of
 // koffi (Module._load), koffi.load and the native calls the library

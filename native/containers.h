@@ -155,8 +155,12 @@ CT_EXPORT int ct_foreground(int32_t fd);
 CT_EXPORT int ct_copy_winsize(int32_t from, int32_t to);
 /* Locks that die with their holder (lock.c). */
 CT_EXPORT int ct_flock(int32_t fd, int32_t operation);
-/* Handing over to the supervisor program (handover.c): fds[i] becomes
- * 3 + i in it, everything else but 0-2 is closed. */
+/* Handing over to the supervisor program (handover.c): stop requests
+ * (SIGTERM, SIGHUP, and SIGINT if interrupt) counted from the start, then
+ * held for it, which gives the count or -errno; fds[i] becomes 3 + i in
+ * it, everything else but 0-2 is closed. */
+CT_EXPORT int ct_count_requests(int32_t interrupt);
+CT_EXPORT void ct_uncount_requests(void);
 CT_EXPORT int ct_hold_signals(void);
 CT_EXPORT int ct_pipe(int32_t fds[2]);
 CT_EXPORT int ct_listen(const char *path);

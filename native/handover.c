@@ -83,13 +83,55 @@ static void request_signals(sigset_t *set) {
   sigaddset(set, SIGWINCH);
 }
 
+/* Stop requests while contain starts, counted here rather than by Node:
+ * its handlers report a signal only in a turn of its event loop, and the
+ * count must be final before the exec. A handler of ours runs on
+ * whichever of Node's threads the kernel picks. */
+static int requests;
+
+static void count_request(int signal) {
+  (void) signal;
+  __atomic_add_fetch(&requests, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Not SIG_IGN, which children would inherit through their exec: a Ctrl-C
+ * while a terminal is relayed is the container's, not a request. */
+static void pass_over(int signal) {
+  (void) signal;
+}
+
+void ct_uncount_requests(void) {
+  struct sigaction fallback = { .sa_handler = SIG_DFL };
+
+  sigaction(SIGTERM, &fallback, NULL);
+  sigaction(SIGHUP, &fallback, NULL);
+  sigaction(SIGINT, &fallback, NULL);
+}
+
+int ct_count_requests(int32_t interrupt) {
+  struct sigaction count = { .sa_handler = count_request, .sa_flags = SA_RESTART };
+  struct sigaction pass = { .sa_handler = pass_over, .sa_flags = SA_RESTART };
+
+  if (sigaction(SIGTERM, &count, NULL) < 0 || sigaction(SIGHUP, &count, NULL) < 0
+      || sigaction(SIGINT, interrupt ? &count : &pass, NULL) < 0) {
+    int error = errno;
+
+    ct_uncount_requests();
+    return -error;
+  }
+  return 0;
+}
+
 int ct_hold_signals(void) {
-  sigset_t requests;
+  sigset_t set;
+  int error;
 
   /* From here on a stop request waits, pending on this thread across the
-   * exec, for the supervisor. */
-  request_signals(&requests);
-  return hold_signals(&requests, NULL, NULL);
+   * exec, for the supervisor; those before it were counted. */
+  request_signals(&set);
+  if ((error = hold_signals(&set, NULL, NULL)) < 0)
+    return error;
+  return __atomic_load_n(&requests, __ATOMIC_SEQ_CST);
 }
 
 int ct_exec(const char *path, const char *const *argv, const char *const *envp,

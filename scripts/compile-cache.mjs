@@ -8,12 +8,17 @@
 // line naming that key and the Node version and architecture that wrote
 // it. bin/TOOL uses the cache only when both match, and V8 itself
 // rejects data from another V8 or other flags: a stale cache is ignored.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+
+/** The flags bin/TOOL starts Node with (its second line). */
+export const NODE_FLAGS = ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1'];
 
 // Exactly as packages/TOOL/bin/TOOL wraps the bundle: a cache is
 // only good for the same source text.
@@ -41,6 +46,12 @@ export function addKey(text) {
  * before the cache is written. Returns false if there is no key.
  */
 export function writeCache(bundle) {
+  // V8 takes a cache only from a run under the same flags: one that
+  // lacks the tools' flags writes it in a Node that has them.
+  if (!NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+    return execFileSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), bundle],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }) === 'true\n';
+  }
   const source = readFileSync(bundle, 'utf8');
   const key = KEY.exec(source)?.[1];
   if (!key) return false;
@@ -58,4 +69,9 @@ export function writeCache(bundle) {
   writeFileSync(temporary, Buffer.concat([Buffer.from(header(key), 'latin1'), data]));
   renameSync(temporary, `${bundle}.cache`);
   return true;
+}
+
+// node NODE_FLAGS scripts/compile-cache.mjs BUNDLE, as writeCache() runs it.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
+  process.stdout.write(`${writeCache(process.argv[2])}\n`);
 }

@@ -3,12 +3,15 @@
 // bundles. In an installed package the bundles came built; the native
 // outputs are the prebuilt ones for this machine if its library loads
 // here, else they are built from source, else one line says what to
-// install. Nothing here needs TypeScript or esbuild in a package.
+// install. Nothing here needs TypeScript or esbuild in a package. Where
+// env has no -S, the tools' first line becomes a plain `env node`
+// (scripts/start-line.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fitStartLine } from './start-line.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NATIVE = join(REPO, 'native');
@@ -68,3 +71,4 @@ if (existsSync(join(REPO, 'packages/core/src'))) {
 } else {
   nativeFromPackage();
 }
+fitStartLine(REPO);

@@ -231,6 +231,16 @@ test('a stop request while the container starts is kept for PID 1, not fatal to 
   assert.equal(r.stderr, '');
 });
 
+test('each stop request while the container starts counts: a second one kills PID 1 at once', { timeout: 60_000 }, async (t) => {
+  const root = busyboxRoot(t);
+  // PID 1 ignores SIGTERM, and the stop timeout is long: only a second
+  // request, which kills, ends it within the test's time.
+  const child = startContain(t, ['-c', '--stop-timeout', '1000', '-o', 'kill -TERM $PPID; sleep 0.2; kill -HUP $PPID; sleep 0.2',
+    root, '/bin/sh', '-c', `trap "" TERM; ${LOOP}`]);
+  const r = await finished(child);
+  assert.deepEqual([r.signal, r.status, r.stderr], [null, 137, '']);
+});
+
 test('a long --stop-timeout really waits, without a warning; past the bound it is refused', { timeout: 60_000 }, async (t) => {
   const root = busyboxRoot(t);
   // 2147484 s is past Node's 32-bit timers: the supervisor's clock must

@@ -37,14 +37,16 @@ function probe(t) {
     };
     process.on('exit', () => {
       seen.modules = Object.keys(require.cache).filter((f) => f.includes('koffi'));
+      seen.execArgv = process.execArgv;
       process.stderr.write(JSON.stringify(seen) + '\\n');
     });
   `);
   return file;
 }
 
+/** Runs BIN as its user does, as a program, with the probe preloaded. */
 function probed(t, bin, args, preload = probe(t)) {
-  const r = run(process.execPath, ['-r', preload, bin, ...args]);
+  const r = run(bin, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
   const lines = r.stderr.trimEnd().split('\n');
   return { ...r, stderr: lines.slice(0, -1).join('\n'), seen: JSON.parse(lines.at(-1)) };
 }
@@ -83,10 +85,24 @@ test('where koffi\'s platform module is not beside koffi, require(\'koffi\') fin
 });
 
 test('on Node 20 the bundle is compiled with its code cache, which V8 accepts', { skip: !NODE_20 && 'Node 22+ caches itself' }, (t) => {
+  for (const tool of ['pseudo', 'contain', 'inject']) {
+    const r = probed(t, BIN[tool], ['--version']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.seen.cached, [join(REPO, `packages/${tool}/dist/${tool}.js`)]);
+    assert.deepEqual(r.seen.rejected, [], `${tool}'s cache was written under other flags than its start line gives`);
+  }
+});
+
+test('the tools start Node without re-hashing its snapshot, and the cache is written so', async (t) => {
   const r = probed(t, BIN.pseudo, ['--version']);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.seen.cached, [join(REPO, 'packages/pseudo/dist/pseudo.js')]);
-  assert.deepEqual(r.seen.rejected, []);
+  assert.deepEqual(r.seen.execArgv, ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1']);
+  const { NODE_FLAGS } = await import(join(REPO, 'scripts/compile-cache.mjs'));
+  assert.deepEqual(NODE_FLAGS, r.seen.execArgv);
+  // Where node is not in PATH, sh says so, as env did.
+  const missing = run('env', ['PATH=/nonexistent', BIN.pseudo, 'true']);
+  assert.equal(missing.status, 127);
+  assert.match(missing.stderr, /node/);
 });
 
 test('a code cache for another bundle or another Node is not used, and the tool runs as ever', (t) => {

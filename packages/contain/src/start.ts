@@ -142,7 +142,8 @@ function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
 export function startDetached(args: string[]): Promise<number> {
   // Loaded only here: child_process costs milliseconds at every start.
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  const child = spawn(process.execPath, [process.argv[1], ...args], {
+  // With Node's flags from bin/contain's start line, which its code cache needs.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [DAEMON]: '1' },
@@ -217,13 +218,7 @@ export async function start(settings: Settings): Promise<never> {
     const listen = native().listen(entryFile(entry, 'socket'));
     if (listen < 0) throw new StepError(`listen on ${entryFile(entry, 'socket')}`, -listen);
     if (daemon) process.stdout.write(`${entry.name}\n`);
-    // Requests from now on wait for the supervisor; then a poll phase of
-    // the event loop brings those that came before to their listener, also
-    // during a synchronous step (the -o command), and the count is final.
-    // An immediate set during a poll phase (a slirp4netns answer resumed
-    // us) runs before the next one; one set from the check phase after it.
-    native().holdSignals();
-    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    const requests = signals.hold();
     return handOver({
       name: entry.name,
       pid1: pid,
@@ -231,7 +226,7 @@ export async function start(settings: Settings): Promise<never> {
       stopSignal: settings.stopSignal,
       stopTimeout: settings.stopTimeout,
       interrupt: !consolePlan.relayInput,
-      requests: signals.count,
+      requests,
       console: consolePlan.pty?.master,
       attached: consolePlan.attached,
       relayInput: consolePlan.relayInput,

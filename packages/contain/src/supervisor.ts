@@ -50,30 +50,29 @@ const LOG_MAX = 1 << 20;
 /** What contain exits with when the container halted, or rebooted. */
 const STATUS = { halt: 0, reboot: 129, rebootWhileStopping: 0 };
 
-/** Stop requests (SIGTERM, SIGHUP, and SIGINT if it asks to) until the handover. */
+/**
+ * Stop requests (SIGTERM, SIGHUP, and SIGINT if it asks to) while the
+ * container starts, counted natively: Node's own listeners would learn of
+ * one only in a turn of its event loop, two turns of which the start then
+ * had to take before the count was final.
+ */
 export class StartSignals {
-  count = 0;
-  private signals: NodeJS.Signals[];
-
   constructor(interrupt: boolean) {
-    this.signals = interrupt ? ['SIGTERM', 'SIGHUP', 'SIGINT'] : ['SIGTERM', 'SIGHUP'];
-    for (const s of this.signals) process.on(s, this.request);
-    // With a terminal relayed, Ctrl-C is a byte for the container and a
-    // SIGINT from elsewhere is no request.
-    if (!interrupt) process.on('SIGINT', ignore);
+    const result = native().countRequests(interrupt ? 1 : 0);
+    if (result < 0) throw new StepError('catch stop requests', -result);
   }
 
-  private request = (): void => {
-    this.count++;
-  };
+  /** From now on they wait, pending, for the supervisor: the count so far. */
+  hold(): number {
+    const result = native().holdSignals();
+    if (result < 0) throw new StepError('hold stop requests for the supervisor', -result);
+    return result;
+  }
 
   stop(): void {
-    for (const s of this.signals) process.removeListener(s, this.request);
-    process.removeListener('SIGINT', ignore);
+    native().uncountRequests();
   }
 }
-
-function ignore(): void {}
 
 function orders(h: Handover, fd: (index: number) => number): string[] {
   const pairs: [string, string | number][] = [

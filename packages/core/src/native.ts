@@ -119,7 +119,11 @@ export interface Native {
   foreground(fd: number): number;
   copyWinsize(from: number, to: number): number;
   flock(fd: number, operation: number): number;
-  /** Keeps stop requests pending for the program exec() will run. */
+  /** Counts stop requests (SIGTERM, SIGHUP, and SIGINT if interrupt is 1) from now on. */
+  countRequests(interrupt: number): number;
+  /** Their default action back, the count dropped. */
+  uncountRequests(): void;
+  /** Keeps stop requests pending for the program exec() will run: the count so far, or -errno. */
   holdSignals(): number;
   pipe(fds: Int32Array): number;
   listen(path: string): number;
@@ -403,6 +407,8 @@ function bind(koffi: Koffi, path: string): Native {
     foreground: fn('int ct_foreground(int32_t fd)'),
     copyWinsize: fn('int ct_copy_winsize(int32_t from, int32_t to)'),
     flock: fn('int ct_flock(int32_t fd, int32_t operation)'),
+    countRequests: fn('int ct_count_requests(int32_t interrupt)'),
+    uncountRequests: fn('void ct_uncount_requests(void)'),
     holdSignals: fn('int ct_hold_signals(void)'),
     pipe: fn('int ct_pipe(_Out_ int32_t *fds)'),
     listen: fn('int ct_listen(const char *path)'),

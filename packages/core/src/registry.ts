@@ -253,13 +253,19 @@ function tryReserve(base: string, name: string): Entry | undefined {
     const fresh = join(base, `${NEW_PREFIX}${process.pid}-${name}`);
     let lock: number;
     try {
-      rmSync(fresh, { recursive: true, force: true });
       mkdirSync(fresh, { mode: 0o700 });
       lock = openSync(join(fresh, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Left by a dead start that had our pid: cleared only then, as
+      // rmSync's recursion is a module Node compiles at its first use.
+      if (code === 'EEXIST') {
+        rmSync(fresh, { recursive: true, force: true });
+        continue;
+      }
       // The directory of them all was removed meanwhile (by hand, or by
       // an older contain with its last container): make it again.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(`create ${fresh}`, error);
+      if (code !== 'ENOENT') throw fromSystemError(`create ${fresh}`, error);
       registryDir();
       continue;
     }

@@ -12,9 +12,13 @@ export function signalName(signal: number): string {
 }
 
 export function signalNumber(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  // A name first: each RegExp below costs a compile at its first use, in
+  // every start (the stop rules name their signals).
+  const known = (constants.signals as Record<string, number>)[name];
+  if (known !== undefined) return known;
+  if (/^\d+$/.test(text)) return Number(text);
   // glibc keeps 32 and 33 for itself: SIGRTMIN is 34 to a program, as
   // in kill -l, and SIGRTMAX is 64; SIGRTMIN+N and SIGRTMAX-N count in.
   const rt = /^SIGRT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name);
@@ -24,7 +28,7 @@ export function signalNumber(text: string): number | undefined {
     const inward = !sign || sign === (end === 'MIN' ? '+' : '-');
     return inward && signal >= 34 && signal <= 64 ? signal : undefined;
   }
-  return (constants.signals as Record<string, number>)[name];
+  return undefined;
 }
 
 /** Passes signals on to a command; see relaySignals(). */
