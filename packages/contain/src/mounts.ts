@@ -88,7 +88,7 @@ function source(request: MountRequest, given: string): { path: string; real: str
   if (given === '') throw usageError(`${at}: SRC is empty`);
   const path = resolve(given);
   try {
-    const real = realpathSync(path);
+    const real = realpathSync.native(path);
     return { path, real, dir: statSync(real).isDirectory() };
   } catch (error) {
     const errno = Math.abs((error as NodeJS.ErrnoException).errno ?? 0);
@@ -164,7 +164,7 @@ export function planMounts(requests: MountRequest[], own = 0, ownLabel = ''): Mo
 export function fileMount(file: string, path: string, label: string, writable = false): MountPlan {
   return {
     kind: writable ? MOUNT_BIND : MOUNT_RO_BIND, flags: MOUNT_ON_LINK, attrs: 0,
-    source: realpathSync(file), target: path, options: null, label, value: path,
+    source: realpathSync.native(file), target: path, options: null, label, value: path,
   };
 }
 
@@ -183,7 +183,7 @@ const LOCKED_HINT = 'the kernel lets a user namespace make no layer without the 
 function mountBelow(dir: string): string | undefined {
   let real: string;
   try {
-    real = realpathSync(dir);
+    real = realpathSync.native(dir);
   } catch {
     return undefined;
   }

@@ -301,6 +301,16 @@ function abiOf(lib: ReturnType<Koffi['load']>): string | undefined {
   }
 }
 
+/** f, run at its first call only. */
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+}
+
 /**
  * koffi parses each prototype and struct when it is declared, which cost
  * every start about half a millisecond for all of them: each function is
@@ -314,10 +324,11 @@ function bind(koffi: Koffi, path: string): Native {
     throw new StepError(`${path} was built from other sources than this tool`, 0, 'setup',
       `run npm run build in ${resolve(NATIVE_DIR, '..')}, or install again`);
   }
-  let structs = false;
-  const declareStructs = (): void => {
-    if (structs) return;
-    structs = true;
+  // Each struct with the first function that takes it: contain and
+  // pseudo spawn, inject joins, and none needs the other's.
+  const child = once(() => koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' }));
+  const spawnStructs = once(() => {
+    child();
     const mount = koffi.struct('ct_mount', {
       kind: 'int32_t',
       flags: 'int32_t',
@@ -352,6 +363,9 @@ function bind(koffi: Koffi, path: string): Native {
       envp: 'const char **',
       keep_fds: 'const int32_t *',
     });
+  });
+  const joinStructs = once(() => {
+    child();
     koffi.struct('ct_join_config', {
       user_fd: 'int32_t',
       ns_fds: koffi.array('int32_t', 7),
@@ -371,21 +385,20 @@ function bind(koffi: Koffi, path: string): Native {
       argv: 'const char **',
       envp: 'const char **',
     });
-    koffi.struct('ct_child', { pid: 'int32_t', go_fd: 'int32_t', report_fd: 'int32_t' });
-  };
+  });
   // koffi's own type for a declared function is untyped (any).
-  const fn = (prototype: string, types = false): ((...args: any[]) => any) => {
+  const fn = (prototype: string, structs?: () => void): ((...args: any[]) => any) => {
     let declared: ReturnType<typeof lib.func> | undefined;
     return (...args) => {
       if (!declared) {
-        if (types) declareStructs();
+        structs?.();
         declared = lib.func(prototype);
       }
       return declared(...args);
     };
   };
-  const spawn = fn('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)', true);
-  const join = fn('int ct_join(const ct_join_config *config, _Out_ ct_child *child)', true);
+  const spawn = fn('int ct_spawn(const ct_spawn_config *config, _Out_ ct_child *child)', spawnStructs);
+  const join = fn('int ct_join(const ct_join_config *config, _Out_ ct_child *child)', joinStructs);
   return {
     spawn: (config, child) => spawn({ ...config,
       keep_fds: config.keep_fds ? Int32Array.from([...config.keep_fds, -1]) : null }, child),

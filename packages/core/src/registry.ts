@@ -71,10 +71,14 @@ function ownDirectory(path: string, uid: number): boolean {
 
 /** Makes (or checks) a 0700 directory of ours: never a link, never shared. */
 function makePrivateDir(dir: string, uid: number): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
+  // Looked for first: mkdir of one that is there throws, and the error
+  // costs a start more than the look.
+  if (!lstatSync(dir, { throwIfNoEntry: false })) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
+    }
   }
   checkPrivateDir(dir, uid);
 }
