@@ -18,7 +18,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** The flags bin/TOOL starts Node with (its second line). */
-export const NODE_FLAGS = ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1'];
+export const NODE_FLAGS = ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1', '--regexp-interpret-all'];
 
 // Exactly as packages/TOOL/bin/TOOL wraps the bundle: a cache is
 // only good for the same source text.
