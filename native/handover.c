@@ -87,11 +87,11 @@ static void request_signals(sigset_t *set) {
  * its handlers report a signal only in a turn of its event loop, and the
  * count must be final before the exec. A handler of ours runs on
  * whichever of Node's threads the kernel picks. */
-static int requests;
+static int counted;
 
 static void count_request(int signal) {
   (void) signal;
-  __atomic_add_fetch(&requests, 1, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&counted, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Not SIG_IGN, which children would inherit through their exec: a Ctrl-C
@@ -106,6 +106,7 @@ void ct_uncount_requests(void) {
   sigaction(SIGTERM, &fallback, NULL);
   sigaction(SIGHUP, &fallback, NULL);
   sigaction(SIGINT, &fallback, NULL);
+  __atomic_store_n(&counted, 0, __ATOMIC_SEQ_CST);
 }
 
 int ct_count_requests(int32_t interrupt) {
@@ -131,7 +132,7 @@ int ct_hold_signals(void) {
   request_signals(&set);
   if ((error = hold_signals(&set, NULL, NULL)) < 0)
     return error;
-  return __atomic_load_n(&requests, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&counted, __ATOMIC_SEQ_CST);
 }
 
 int ct_exec(const char *path, const char *const *argv, const char *const *envp,

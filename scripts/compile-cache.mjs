@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** The flags bin/TOOL starts Node with (its second line). */
+/** The flags bin/TOOL starts Node with (its first line). */
 export const NODE_FLAGS = ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1', '--regexp-interpret-all'];
 
 // Exactly as packages/TOOL/bin/TOOL wraps the bundle: a cache is
@@ -43,13 +43,14 @@ export function addKey(text) {
  * binding) are most of the bundle, and compiling them lazily cost more
  * than reading their code from the cache (0.7 ms of 1.3 for pseudo true).
  * V8 rejects a cache made under other flags, so the default is restored
- * before the cache is written. Returns false if there is no key.
+ * before the cache is written, and one for Node started with `flags` (the
+ * tools' own unless given) is written in a Node started so. Returns false
+ * if there is no key.
  */
-export function writeCache(bundle) {
-  // V8 takes a cache only from a run under the same flags: one that
-  // lacks the tools' flags writes it in a Node that has them.
-  if (!NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
-    return execFileSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), bundle],
+export function writeCache(bundle, flags = NODE_FLAGS) {
+  const argv = process.execArgv;
+  if (argv.length !== flags.length || flags.some((flag, i) => argv[i] !== flag)) {
+    return execFileSync(process.execPath, [...flags, fileURLToPath(import.meta.url), bundle],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }) === 'true\n';
   }
   const source = readFileSync(bundle, 'utf8');
@@ -71,7 +72,7 @@ export function writeCache(bundle) {
   return true;
 }
 
-// node NODE_FLAGS scripts/compile-cache.mjs BUNDLE, as writeCache() runs it.
+// node FLAGS scripts/compile-cache.mjs BUNDLE, as writeCache() runs it.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
-  process.stdout.write(`${writeCache(process.argv[2])}\n`);
+  process.stdout.write(`${writeCache(process.argv[2], process.execArgv)}\n`);
 }

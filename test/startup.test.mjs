@@ -93,13 +93,13 @@ test('on Node 20 the bundle is compiled with its code cache, which V8 accepts', 
   }
 });
 
-test('the tools start Node without re-hashing its snapshot, and the cache is written so', async (t) => {
+test('the tools start Node with the flags their code cache is written under', async (t) => {
   const r = probed(t, BIN.pseudo, ['--version']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.seen.execArgv, ['--no-rehash-snapshot', '--max-opt=0', '--v8-pool-size=1', '--regexp-interpret-all']);
   const { NODE_FLAGS } = await import(join(REPO, 'scripts/compile-cache.mjs'));
   assert.deepEqual(NODE_FLAGS, r.seen.execArgv);
-  // Where node is not in PATH, sh says so, as env did.
+  // Where node is not in PATH, env says so.
   const missing = run('env', ['PATH=/nonexistent', BIN.pseudo, 'true']);
   assert.equal(missing.status, 127);
   assert.match(missing.stderr, /node/);

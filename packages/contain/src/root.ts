@@ -20,7 +20,7 @@ export function rootDirectory(given: Labeled): string {
   const where = rootWhere(given);
   let real: string;
   try {
-    // realpath(3), one system call: Node's own looks at each component.
+    // realpath(3), in C: Node's own, in JavaScript, costs more per component.
     real = realpathSync.native(given.value);
   } catch {
     throw usageError(`${where}: no such directory`);

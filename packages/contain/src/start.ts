@@ -142,8 +142,10 @@ function planConsole(settings: Settings, daemon: boolean): ConsolePlan {
 export function startDetached(args: string[]): Promise<number> {
   // Loaded only here: child_process costs milliseconds at every start.
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  // With Node's flags from bin/contain's start line, which its code cache needs.
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
+  // With Node's flags from bin/contain's start line, which its code cache
+  // needs; not an inspector's, whose port is taken by this process.
+  const flags = process.execArgv.filter((flag) => !flag.startsWith('--inspect'));
+  const child = spawn(process.execPath, [...flags, process.argv[1], ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [DAEMON]: '1' },
@@ -183,8 +185,10 @@ export async function start(settings: Settings): Promise<never> {
   if (plan.notice) process.stderr.write(`contain: ${plan.notice}\n`);
   // Before anything exists: a taken port or a missing helper leaves nothing behind.
   const networkPlan = await planNetwork(settings);
-  const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
+  // Counted from before the entry exists: nothing is left to undo if
+  // counting cannot start.
   const signals = new StartSignals(!relaysInput(settings, daemon));
+  const entry = reserveName(settings.name ?? nameFromRoot(root), settings.name !== undefined);
   let network: Network | undefined;
   let holder: ConsoleHolder | undefined;
   try {

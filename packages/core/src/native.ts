@@ -121,7 +121,7 @@ export interface Native {
   flock(fd: number, operation: number): number;
   /** Counts stop requests (SIGTERM, SIGHUP, and SIGINT if interrupt is 1) from now on. */
   countRequests(interrupt: number): number;
-  /** Their default action back, the count dropped. */
+  /** Their default action back, and the count at 0. */
   uncountRequests(): void;
   /** Keeps stop requests pending for the program exec() will run: the count so far, or -errno. */
   holdSignals(): number;

@@ -73,7 +73,13 @@ function ownDirectory(path: string, uid: number): boolean {
 function makePrivateDir(dir: string, uid: number): void {
   // Looked for first: mkdir of one that is there throws, and the error
   // costs a start more than the look.
-  if (!lstatSync(dir, { throwIfNoEntry: false })) {
+  let found;
+  try {
+    found = lstatSync(dir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw fromSystemError(`look at ${dir}`, error);
+  }
+  if (!found) {
     try {
       mkdirSync(dir, { mode: 0o700 });
     } catch (error) {

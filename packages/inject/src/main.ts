@@ -44,22 +44,39 @@ function parseSettings(values: string[]): string[] {
  * container=contain), the caller's TERM, the user's HOME, USER, LOGNAME
  * and SHELL, then the -e settings. Nothing else of the caller's.
  */
-function commandEnvironment(target: Target, account: Account, settings: string[]): Map<string, string> {
-  const env = new Map<string, string>();
-  const set = (entry: string) => {
-    const at = entry.indexOf('=');
-    env.set(entry.slice(0, at), entry.slice(at + 1));
-  };
-  environment(target).forEach(set);
-  if (process.env.TERM !== undefined) env.set('TERM', process.env.TERM);
-  env.set('HOME', account.home);
-  for (const name of ['USER', 'LOGNAME']) {
-    if (account.name === undefined) env.delete(name);
-    else env.set(name, account.name);
+function commandEnvironment(target: Target, account: Account, settings: string[]): string[] {
+  const entries = environment(target);
+  if (process.env.TERM !== undefined) entries.push(`TERM=${process.env.TERM}`);
+  entries.push(`HOME=${account.home}`);
+  // A name alone takes the variable away.
+  for (const name of ['USER', 'LOGNAME']) entries.push(account.name === undefined ? name : `${name}=${account.name}`);
+  entries.push(`SHELL=${account.shell}`);
+  return lastOfEach([...entries, ...settings]);
+}
+
+/**
+ * Each variable's last entry, in the order the names first came. Sorted,
+ * not put in a Map: PID 1 chose the names, and a table hashed with the
+ * seed the tools start V8 with (bin/inject), which is known in advance,
+ * is one a hostile PID 1 could fill with colliding names. Sorting takes n
+ * log n comparisons whatever the names are.
+ */
+function lastOfEach(entries: string[]): string[] {
+  const names = entries.map((e) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e));
+  const order = entries.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+  const kept: [number, string][] = [];
+  for (let i = 0; i < order.length; i++) {
+    const first = order[i];
+    while (i + 1 < order.length && names[order[i + 1]] === names[first]) i++;
+    const last = entries[order[i]];
+    if (last.includes('=')) kept.push([first, last]);
   }
-  env.set('SHELL', account.shell);
-  settings.forEach(set);
-  return env;
+  return kept.sort(([a], [b]) => a - b).map(([, entry]) => entry);
+}
+
+/** A variable's value in an environment of one entry per name, if it is there. */
+function valueOf(env: string[], name: string): string | undefined {
+  return env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 /** Checks that the account's ids exist in the container's user namespace. */
@@ -109,9 +126,9 @@ function enter(target: Target, request: Request, setUpPty?: (pty: Pty) => void):
       // A killed inject takes CMD with it, terminal or not.
       deathsig: SIGKILL,
       file: command[0],
-      search_path: env.get('PATH') ?? DEFAULT_PATH,
+      search_path: valueOf(env, 'PATH') ?? DEFAULT_PATH,
       argv: [...command, null],
-      envp: [...[...env].map(([k, v]) => `${k}=${v}`), null],
+      envp: [...env, null],
     }, setUpPty);
   } catch (error) {
     // PID 1 may have ended since it was found: say so, not what failed.
