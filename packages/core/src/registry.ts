@@ -71,37 +71,34 @@ function ownDirectory(path: string, uid: number): boolean {
 
 /** Makes (or checks) a 0700 directory of ours: never a link, never shared. */
 function makePrivateDir(dir: string, uid: number): void {
-  // Looked for first: mkdir of one that is there throws, and the error
+  // Looked at first: mkdir of one that is there throws, and the error
   // costs a start more than the look.
-  let found;
+  if (checkPrivateDir(dir, uid, true)) return;
   try {
-    found = lstatSync(dir, { throwIfNoEntry: false });
+    mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    throw fromSystemError(`look at ${dir}`, error);
-  }
-  if (!found) {
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
   }
   checkPrivateDir(dir, uid);
 }
 
-/** Refuses a directory that is not ours and 0700; a missing one may be fine (nothing runs). */
-function checkPrivateDir(dir: string, uid: number, mayBeMissing = false): void {
+/**
+ * Refuses a directory that is not ours and 0700; a missing one may be fine
+ * (nothing runs), and then gives false.
+ */
+function checkPrivateDir(dir: string, uid: number, mayBeMissing = false): boolean {
   let s;
   try {
     s = lstatSync(dir);
   } catch (error) {
-    if (mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw fromSystemError(`look at ${dir}`, error);
   }
   if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o077) !== 0) {
     throw new StepError(`${dir} is not a private directory of yours (mode 0700)`, 0, 'setup',
       'remove it, or set XDG_RUNTIME_DIR to a directory of your own');
   }
+  return true;
 }
 
 function flock(fd: number, operation: number): number {
