@@ -12,12 +12,24 @@ const Module = require('node:module');
 const vm = require('node:vm');
 
 const marks = [];
+// What of Node's own was loaded before the tool's first line: a module
+// loaded after it is compiled at every start, from source under the
+// tools' V8 flags, which reject Node's code cache for its modules.
+const atStart = new Set(process.moduleLoadList);
 const now = () => performance.timeOrigin + performance.now();
 const mark = (name, extra) => marks.push({ name, t: now(), ...extra });
 mark('preload');
 
-// The bundle: compiled by packages/core/bin/launch.js with vm.Script on
-// Node 20, by require() where Node has a compile cache of its own.
+// The bundle: compiled by bin/TOOL with vm.Script on Node 20, by
+// require() where Node has a compile cache of its own. Either way its
+// value is the function its code is in, which bin/TOOL then calls.
+function evaluated(code) {
+  return function evaluate(...call) {
+    const result = code.apply(this, call);
+    mark('bundle-end');
+    return result;
+  };
+}
 const { Script } = vm;
 vm.Script = class extends Script {
   constructor(code, options) {
@@ -27,12 +39,7 @@ vm.Script = class extends Script {
   }
 
   runInThisContext(...args) {
-    const wrapper = super.runInThisContext(...args);
-    return function evaluate(...call) {
-      const result = wrapper.apply(this, call);
-      mark('bundle-end');
-      return result;
-    };
+    return evaluated(super.runInThisContext(...args));
   }
 };
 const compile = Module.prototype._compile;
@@ -40,7 +47,7 @@ Module.prototype._compile = function tracedCompile(content, filename) {
   const bundle = /\/dist\/(pseudo|contain|inject)\.js$/.test(filename);
   if (bundle) mark('bundle-start');
   const result = compile.call(this, content, filename);
-  if (bundle) mark('bundle-end');
+  if (bundle && typeof this.exports === 'function') this.exports = evaluated(this.exports);
   return result;
 };
 
@@ -115,7 +122,8 @@ let flushed = false;
 function flush() {
   if (flushed) return;
   flushed = true;
-  mark('exit');
+  const loaded = process.moduleLoadList.filter((m) => !atStart.has(m) && m.startsWith('NativeModule '));
+  mark('exit', { loaded: loaded.map((m) => m.slice('NativeModule '.length)) });
   if (process.env.STARTUP_TRACE) fs.appendFileSync(process.env.STARTUP_TRACE, `${JSON.stringify(marks)}\n`);
 }
 process.on('exit', flush);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addKey, writeCache } from './compile-cache.mjs';
+import { addKey, wrap, writeCache } from './compile-cache.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,11 +39,16 @@ for (const tool of ['pseudo', 'contain', 'inject']) {
     format: 'cjs',
     external: ['koffi'],
     define: { NATIVE_ABI: JSON.stringify(NATIVE_ABI) },
+    // Other characters escaped: bin/TOOL reads a bundle as Latin-1.
+    charset: 'ascii',
     logLevel: 'warning',
     write: false,
   });
+  const text = result.outputFiles[0].text;
+  // A comment esbuild keeps as it is could still hold one.
+  if (/[^\0-\x7f]/.test(text)) throw new Error(`${bundle}: a character outside ASCII, which bin/${tool} would misread`);
   const temporary = `${bundle}.${process.pid}`;
-  writeFileSync(temporary, addKey(result.outputFiles[0].text));
+  writeFileSync(temporary, addKey(wrap(text)));
   renameSync(temporary, bundle);
   writeCache(bundle);
 }

@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AS_ROOT, BIN, REPO, TEST_USER, account, run, scratch } from './helpers.mjs';
+import { AS_ROOT, BIN, REPO, TEST_USER, account, busyboxRoot, run, scratch } from './helpers.mjs';
+import { startContainer } from './inject-container.mjs';
 
 const NODE_20 = Number.parseInt(process.versions.node, 10) < 22;
 
@@ -128,6 +129,30 @@ test('a code cache for another bundle or another Node is not used, and the tool 
   writeFileSync(`${bundle}.cache`, cache);
   r = probed(t, pseudo, ['id', '-u']);
   assert.deepEqual([r.status, r.stdout, r.stderr, r.seen.cached], [0, '0\n', '', []]);
+});
+
+test('a bundle from before bundles were wrapped is not run: one line says to build again', (t) => {
+  const { dir, pseudo, bundle } = copyOfPseudo(t);
+  // What esbuild wrote, as bundles were until the build wrapped it.
+  const wrapped = readFileSync(bundle, 'utf8');
+  writeFileSync(bundle, wrapped.slice(wrapped.indexOf('{ ') + 2, wrapped.lastIndexOf('\n});\n')));
+  const r = run(pseudo, ['true']);
+  assert.deepEqual([r.status, r.stdout, r.stderr], [125, '', `pseudo: built by an older version: run npm run build in ${dir}\n`]);
+});
+
+test('a start loads none of Node\'s modules but those Node starts with: under the tools\' flags each is compiled from source', async (t) => {
+  const file = join(scratch(t), 'trace.jsonl');
+  // bench/trace.cjs lists them at the tool's end or its exec of the supervisor.
+  const loaded = (bin, args) => {
+    const r = run(bin, args, { env: { STARTUP_TRACE: file, NODE_OPTIONS: `--require ${join(REPO, 'bench/trace.cjs')}` } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(readFileSync(file, 'utf8').trim().split('\n').pop()).find((m) => m.name === 'exit').loaded;
+  };
+  const root = busyboxRoot(t);
+  assert.deepEqual(loaded(BIN.pseudo, ['true']), []);
+  assert.deepEqual(loaded(BIN.contain, ['-c', root, '/bin/true']), []);
+  const { init } = await startContainer(t, ['-c', '--name', 'startup-modules', root, 'sleep', '1000'], { ready: 'sleep' });
+  assert.deepEqual(loaded(BIN.inject, [String(init), '/bin/true']), []);
 });
 
 test('a prebuilt library this machine cannot load is passed over for one built from source', (t) => {

@@ -6,9 +6,8 @@
  * and the key.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { StepError, errnoMessage, usageError } from '@rootless-containers/core';
+import { StepError, callerAccount, errnoMessage, usageError } from '@rootless-containers/core';
 import { parse } from 'ini';
 import { EXTRA_KEYS, Value, byName } from './options';
 import { splitWords } from './words';
@@ -38,7 +37,7 @@ export interface Definition {
 /** Where `--name NAME` looks for NAME.ini, in order. */
 export function definitionDirs(): string[] {
   const config = process.env.XDG_CONFIG_HOME && isAbsolute(process.env.XDG_CONFIG_HOME)
-    ? process.env.XDG_CONFIG_HOME : join(process.env.HOME || homedir(), '.config');
+    ? process.env.XDG_CONFIG_HOME : join(process.env.HOME || callerAccount().home, '.config');
   return [join(config, 'contain'), '/etc/contain'];
 }
 

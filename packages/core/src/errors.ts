@@ -46,6 +46,12 @@ export function errnoMessage(errno: number): string {
   return getSystemErrorMap().get(-code)?.[1] ?? UNMAPPED[code] ?? `error ${code}`;
 }
 
+/** The number of the errno called `name` (ENOBUFS, say) here, from Node's map of them. */
+export function errnoNumber(name: string): number | undefined {
+  for (const [code, [known]] of getSystemErrorMap()) if (known === name) return -code;
+  return undefined;
+}
+
 function describe(step: string, errno: number, hint?: string): string {
   const why = errno ? `${step}: ${errnoMessage(errno)}` : step;
   return hint ? `${why} (${hint})` : why;

@@ -1,6 +1,6 @@
-import { constants } from 'node:os';
 import { StepError } from './errors';
 import { native } from './native';
+import { SIGNALS } from './signals';
 import { decodeStatus, stopSignal, type Ending } from './wait';
 
 /** A command's signals, held for it natively; see forwardSignals(). */
@@ -26,7 +26,7 @@ export interface SignalForwarder {
  * these signals or SIGCHLD meanwhile: they are not Node's until stop().
  */
 export function forwardSignals(signals: NodeJS.Signals[], skip?: (s: NodeJS.Signals) => boolean): SignalForwarder {
-  const numbers = Int32Array.from(signals, (s) => constants.signals[s]);
+  const numbers = Int32Array.from(signals, (s) => SIGNALS[s]);
   const sends = numbers.map((n, i) => (skip?.(signals[i]) ? 0 : n));
   // A failed start holds nothing: there is nothing to stop.
   const held = native().forwardStart(numbers, sends, signals.length);

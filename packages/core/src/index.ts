@@ -2,6 +2,7 @@ export * from './errors';
 export * from './cli';
 export * from './idmap';
 export * from './subid';
+export * from './passwd';
 export * from './userns';
 export * from './native';
 export * from './child';

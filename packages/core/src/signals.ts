@@ -1,13 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { nativeIfLoaded } from './native';
 import type { Ending } from './wait';
+
+/**
+ * Linux's signal numbers as x86, ARM, POWER, s390, RISC-V and LoongArch
+ * have them, in os.constants.signals' order (the first name of a number
+ * is the one shown). Not os.constants itself, which other architectures
+ * (MIPS) get: loading `os` costs each start about 0.4 ms of CPU, as Node
+ * compiles it from source under the tools' V8 flags (see bin/TOOL).
+ */
+const GENERIC_SIGNALS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGIOT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
+  SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGCHLD: 17, SIGSTKFLT: 16,
+  SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25,
+  SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPOLL: 29, SIGPWR: 30, SIGSYS: 31,
+};
+const GENERIC_ARCHES = ['x64', 'ia32', 'arm', 'arm64', 'ppc', 'ppc64', 's390', 's390x', 'riscv64', 'loong64'];
+
+/** Signal numbers by name: SIGNALS.SIGTERM is 15. */
+export const SIGNALS: Readonly<Record<string, number>> = GENERIC_ARCHES.includes(process.arch)
+  ? GENERIC_SIGNALS : (require('node:os') as typeof import('node:os')).constants.signals;
 
 /** Signals a supervisor passes on to the command it runs. */
 export const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 export function signalName(signal: number): string {
-  const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0];
+  const name = Object.entries(SIGNALS).find(([, n]) => n === signal)?.[0];
   return name ?? `SIG${signal}`;
 }
 
@@ -16,7 +34,7 @@ export function signalNumber(text: string): number | undefined {
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   // A name first: each RegExp below costs a compile at its first use, in
   // every start (the stop rules name their signals).
-  const known = (constants.signals as Record<string, number>)[name];
+  const known = SIGNALS[name];
   if (known !== undefined) return known;
   if (/^\d+$/.test(text)) return Number(text);
   // glibc keeps 32 and 33 for itself: SIGRTMIN is 34 to a program, as

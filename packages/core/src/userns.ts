@@ -1,10 +1,10 @@
 import { accessSync, closeSync, constants, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { StepError, fromSystemError, usageError } from './errors';
 import {
   ALL_IDS, IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
 } from './idmap';
 import { native } from './native';
+import { callerAccount } from './passwd';
 import { Range, SUBGID, SUBUID, allSubids, freeRange, readSubids } from './subid';
 import { reap, shellStatus } from './wait';
 
@@ -40,14 +40,6 @@ export function findHelper(name: string, path = process.env.PATH ?? ''): string 
     }
   }
   return null;
-}
-
-function userName(uid: number): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(uid);
-  }
 }
 
 /**
@@ -89,7 +81,7 @@ export function planMaps(options: MapOptions): MapPlan {
       gidHelper: null,
     };
   }
-  const user = userName(uid);
+  const user = callerAccount().name;
   const side = (own: number, file: string, text: string | undefined, option: string, helperName: string) => {
     const delegated = readSubids(file, user, own);
     const helper = findHelper(helperName);

@@ -4,7 +4,7 @@
  * /home/x/secret is followed inside the container, never to a host file.
  */
 import { closeSync, fstatSync, readFileSync } from 'node:fs';
-import { MAX_ID, native, usageError } from '@rootless-containers/core';
+import { isId, native, parsePasswd, usageError } from '@rootless-containers/core';
 
 /** Larger files are no passwd or group file: they are passed over. */
 const MAX_FILE = 4 * 1024 * 1024;
@@ -16,14 +16,6 @@ export interface Account {
   groups: number[];
   /** The user's name, if the container knows it. */
   name?: string;
-  home: string;
-  shell: string;
-}
-
-interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
   home: string;
   shell: string;
 }
@@ -54,14 +46,6 @@ export function existsInRoot(rootFd: number, path: string): boolean {
   const fd = native().openInRoot(rootFd, path);
   if (fd >= 0) closeSync(fd);
   return fd >= 0 || fd !== -2;
-}
-
-const isId = (text: string) => /^\d{1,10}$/.test(text) && Number(text) <= MAX_ID;
-
-function parsePasswd(text: string): PasswdEntry[] {
-  return text.split('\n').map((line) => line.split(':'))
-    .filter((f) => f.length >= 7 && isId(f[2]) && isId(f[3]))
-    .map(([name, , uid, gid, , home, shell]) => ({ name, uid: Number(uid), gid: Number(gid), home, shell }));
 }
 
 function parseGroup(text: string): GroupEntry[] {

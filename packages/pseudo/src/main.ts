@@ -2,15 +2,13 @@
  * pseudo [OPTIONS] [CMD [ARG]...]: run a command as root in a new user
  * namespace, the caller's delegated ids mapped above it.
  */
-import { constants } from 'node:os';
 import {
-  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, StepError, checkCommand, explain, endLike, native,
-  forwardSignals, lineage, ownStopSignal, parseOptions, planMaps, setgroupsAllowed, spawnContained, version,
+  CLONE_NEWUSER, DEFAULT_STATUSES, FORWARDED, STOP_GRACE_MS, StepError, checkCommand, errnoNumber, explain, endLike,
+  native, forwardSignals, lineage, ownStopSignal, parseOptions, planMaps, setgroupsAllowed, spawnContained, version,
 } from '@rootless-containers/core';
 import { HELP } from './help';
 
 const SIGKILL = 9;
-const { ENOBUFS } = constants.errno;
 /** PATH when the caller has none: root's usual one. */
 const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Root's directories, each before its bin directory if PATH has that. */
@@ -45,17 +43,17 @@ export function rootPath(path: string | undefined): string {
  * made and thrown costs more than the rest of the walk.
  */
 function fdLinks(pid: number): Map<number, string> | number {
-  let length = -ENOBUFS;
-  for (let size = 1 << 16; size <= 1 << 24 && length === -ENOBUFS; size *= 4) {
+  for (let size = 1 << 16; ; size *= 4) {
     const out = Buffer.alloc(size);
-    length = native().fdLinks(pid, out, size);
+    const length = native().fdLinks(pid, out, size);
+    // ENOBUFS: they did not fit; looked up only then.
+    if (length < 0 && (size >= 1 << 24 || -length !== errnoNumber('ENOBUFS'))) return -length;
     if (length < 0) continue;
     const fields = out.toString('latin1', 0, length).split('\0');
     const links = new Map<number, string>();
     for (let i = 0; i + 1 < fields.length; i += 2) links.set(Number(fields[i]), fields[i + 1]);
     return links;
   }
-  return -length;
 }
 
 /**
