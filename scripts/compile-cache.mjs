@@ -6,8 +6,9 @@
 // A bundle ends with `//# cache-key=SHA256` (of the text above it, added
 // by scripts/bundle.mjs); its cache, TOOL.js.cache, starts with a header
 // line naming that key and the Node version and architecture that wrote
-// it. bin/TOOL uses the cache only when both match, and V8 itself
-// rejects data from another V8 or other flags: a stale cache is ignored.
+// it (header() below). bin/TOOL uses the cache only when both match, and
+// V8 itself rejects data from another V8 or other flags: a stale cache is
+// ignored.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,8 +35,15 @@ export function wrap(text) {
 }
 const KEY = /\/\/# cache-key=([0-9a-f]{64})\n$/;
 
+/**
+ * KEY NODE-VERSION ARCH, padded with spaces to a multiple of 8 bytes with
+ * its newline: V8 copies cached data that is not 8-byte aligned before
+ * it reads it (225 KB for contain), and bin/TOOL reads the file into a
+ * buffer that is.
+ */
 export function header(key) {
-  return `${key} ${process.version} ${process.arch}\n`;
+  const text = `${key} ${process.version} ${process.arch}`;
+  return `${text.padEnd(Math.ceil((text.length + 1) / 8) * 8 - 1)}\n`;
 }
 
 /** A bundle's text with its cache key appended. */
