@@ -5,18 +5,21 @@
 // koffi (Module._load), koffi.load and the native calls the library
 // declares (lib.func), and writes the marks as JSON lines to the file
 // named by STARTUP_TRACE when the process exits. Times are milliseconds
-// since the epoch, comparable with the parent's clock.
-const { performance } = require('node:perf_hooks');
+// on the system's monotonic clock (process.hrtime), which the parent
+// reads too.
+
+// What of Node's own was loaded before the tool's first line, taken
+// first: a module loaded after it is compiled at every start, from source
+// under the tools' V8 flags, which reject Node's code cache for its
+// modules. So this file loads none: fs is loaded by Node's start, Module
+// is this file's module's constructor, and vm is wrapped when the tool
+// loads it.
+const atStart = new Set(process.moduleLoadList);
 const fs = require('node:fs');
-const Module = require('node:module');
-const vm = require('node:vm');
+const Module = module.constructor;
 
 const marks = [];
-// What of Node's own was loaded before the tool's first line: a module
-// loaded after it is compiled at every start, from source under the
-// tools' V8 flags, which reject Node's code cache for its modules.
-const atStart = new Set(process.moduleLoadList);
-const now = () => performance.timeOrigin + performance.now();
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 const mark = (name, extra) => marks.push({ name, t: now(), ...extra });
 mark('preload');
 
@@ -30,18 +33,23 @@ function evaluated(code) {
     return result;
   };
 }
-const { Script } = vm;
-vm.Script = class extends Script {
-  constructor(code, options) {
-    mark('bundle-start');
-    super(code, options);
-    mark('bundle-compiled', { cached: Boolean(options?.cachedData), rejected: this.cachedDataRejected === true });
-  }
+function wrapVm(vm) {
+  if (vm.Script.traced) return;
+  const { Script } = vm;
+  vm.Script = class extends Script {
+    static traced = true;
 
-  runInThisContext(...args) {
-    return evaluated(super.runInThisContext(...args));
-  }
-};
+    constructor(code, options) {
+      mark('bundle-start');
+      super(code, options);
+      mark('bundle-compiled', { cached: Boolean(options?.cachedData), rejected: this.cachedDataRejected === true });
+    }
+
+    runInThisContext(...args) {
+      return evaluated(super.runInThisContext(...args));
+    }
+  };
+}
 const compile = Module.prototype._compile;
 Module.prototype._compile = function tracedCompile(content, filename) {
   const bundle = /\/dist\/(pseudo|contain|inject)\.js$/.test(filename);
@@ -108,6 +116,7 @@ Module._load = function tracedLoad(request, ...rest) {
   if (koffi && depth++ === 0) mark('koffi-start');
   try {
     const result = load.call(this, request, ...rest);
+    if (request === 'node:vm' || request === 'vm') wrapVm(result);
     if (koffi && depth === 1) {
       wrapKoffi(result);
       mark('koffi-end');

@@ -110,13 +110,16 @@ test('a code cache for another bundle or another Node is not used, and the tool 
   const { pseudo, bundle } = copyOfPseudo(t);
   const cache = readFileSync(`${bundle}.cache`);
   const newline = cache.indexOf(10);
+  // Padded to 8 bytes, so that V8 need not copy the data after it.
+  assert.equal((newline + 1) % 8, 0);
   const [key, version, arch] = cache.toString('latin1', 0, newline).split(' ');
+  const header = (text) => Buffer.from(`${text.padEnd(newline)}\n`);
   // Another bundle: the same cache, named for another key.
-  writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(`${'0'.repeat(64)} ${version} ${arch}\n`), cache.subarray(newline + 1)]));
+  writeFileSync(`${bundle}.cache`, Buffer.concat([header(`${'0'.repeat(64)} ${version} ${arch}`), cache.subarray(newline + 1)]));
   let r = probed(t, pseudo, ['id', '-u']);
   assert.deepEqual([r.status, r.stdout, r.stderr, r.seen.cached], [0, '0\n', '', []]);
   // Another Node.
-  writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(`${key} v0.0.1 ${arch}\n`), cache.subarray(newline + 1)]));
+  writeFileSync(`${bundle}.cache`, Buffer.concat([header(`${key} v0.0.1 ${arch}`), cache.subarray(newline + 1)]));
   r = probed(t, pseudo, ['id', '-u']);
   assert.deepEqual([r.status, r.stdout, r.stderr, r.seen.cached], [0, '0\n', '', []]);
   // A cache whose header fits but whose data is garbage: V8 rejects it.
@@ -140,7 +143,7 @@ test('a bundle from before bundles were wrapped is not run: one line says to bui
   assert.deepEqual([r.status, r.stdout, r.stderr], [125, '', `pseudo: built by an older version: run npm run build in ${dir}\n`]);
 });
 
-test('a start loads none of Node\'s modules but those Node starts with: under the tools\' flags each is compiled from source', async (t) => {
+test('a start loads none of Node\'s modules but the one it compiles its bundle with: under the tools\' flags each is compiled from source', async (t) => {
   const file = join(scratch(t), 'trace.jsonl');
   // bench/trace.cjs lists them at the tool's end or its exec of the supervisor.
   const loaded = (bin, args) => {
@@ -148,11 +151,18 @@ test('a start loads none of Node\'s modules but those Node starts with: under th
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(readFileSync(file, 'utf8').trim().split('\n').pop()).find((m) => m.name === 'exit').loaded;
   };
+  // vm compiles the bundle with its code cache on Node 20; later Nodes
+  // cache it themselves, through the module module, if they do not have it already.
+  const allowed = NODE_20 ? ['vm'] : ['module'];
+  const check = (list) => {
+    if (NODE_20) assert.deepEqual(list, allowed);
+    else assert.ok(list.every((m) => allowed.includes(m)), list.join(' '));
+  };
   const root = busyboxRoot(t);
-  assert.deepEqual(loaded(BIN.pseudo, ['true']), []);
-  assert.deepEqual(loaded(BIN.contain, ['-c', root, '/bin/true']), []);
+  check(loaded(BIN.pseudo, ['true']));
+  check(loaded(BIN.contain, ['-c', root, '/bin/true']));
   const { init } = await startContainer(t, ['-c', '--name', 'startup-modules', root, 'sleep', '1000'], { ready: 'sleep' });
-  assert.deepEqual(loaded(BIN.inject, [String(init), '/bin/true']), []);
+  check(loaded(BIN.inject, [String(init), '/bin/true']));
 });
 
 test('a prebuilt library this machine cannot load is passed over for one built from source', (t) => {

@@ -29,6 +29,8 @@ export function parsePasswd(text: string): PasswdEntry[] {
  * Node compiles it from source under the tools' V8 flags (see bin/TOOL).
  */
 export function callerAccount(): { name: string; home: string } {
+  // The real uid, by which newuidmap checks its caller's delegation
+  // (os.userInfo() goes by the effective one, the same but under setuid).
   const uid = process.getuid!();
   let text = '';
   try {

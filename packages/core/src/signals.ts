@@ -17,8 +17,10 @@ const GENERIC_SIGNALS: Record<string, number> = {
 };
 const GENERIC_ARCHES = ['x64', 'ia32', 'arm', 'arm64', 'ppc', 'ppc64', 's390', 's390x', 'riscv64', 'loong64'];
 
+const generic = process.platform === 'linux' && GENERIC_ARCHES.includes(process.arch);
+
 /** Signal numbers by name: SIGNALS.SIGTERM is 15. */
-export const SIGNALS: Readonly<Record<string, number>> = GENERIC_ARCHES.includes(process.arch)
+export const SIGNALS: Readonly<Record<string, number>> = generic
   ? GENERIC_SIGNALS : (require('node:os') as typeof import('node:os')).constants.signals;
 
 /** Signals a supervisor passes on to the command it runs. */

@@ -46,7 +46,8 @@ function fdLinks(pid: number): Map<number, string> | number {
   for (let size = 1 << 16; ; size *= 4) {
     const out = Buffer.alloc(size);
     const length = native().fdLinks(pid, out, size);
-    // ENOBUFS: they did not fit; looked up only then.
+    // ENOBUFS (looked up only then): they did not fit, and a buffer four
+    // times as large is tried, up to 16 MiB; any other error ends the walk.
     if (length < 0 && (size >= 1 << 24 || -length !== errnoNumber('ENOBUFS'))) return -length;
     if (length < 0) continue;
     const fields = out.toString('latin1', 0, length).split('\0');
