@@ -46,10 +46,12 @@ function fdLinks(pid: number): Map<number, string> | number {
   for (let size = 1 << 16; ; size *= 4) {
     const out = Buffer.alloc(size);
     const length = native().fdLinks(pid, out, size);
-    // ENOBUFS (looked up only then): they did not fit, and a buffer four
-    // times as large is tried, up to 16 MiB; any other error ends the walk.
-    if (length < 0 && (size >= 1 << 24 || -length !== errnoNumber('ENOBUFS'))) return -length;
-    if (length < 0) continue;
+    if (length < 0) {
+      // ENOBUFS (looked up only then): they did not fit, and a buffer four
+      // times as large is tried, up to 16 MiB; any other error ends the walk.
+      if (size < 1 << 24 && -length === errnoNumber('ENOBUFS')) continue;
+      return -length;
+    }
     const fields = out.toString('latin1', 0, length).split('\0');
     const links = new Map<number, string>();
     for (let i = 0; i + 1 < fields.length; i += 2) links.set(Number(fields[i]), fields[i + 1]);
