@@ -57,6 +57,9 @@ test('Ctrl-C stops pseudo and its command; the shell reports 130 as without pseu
   assert.ok(pid, 'the command is running');
   term.keys('C-c');
   assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the command ended');
+  // The command ends before pseudo: keys typed before the shell's prompt
+  // are echoed ahead of it, and its answer is no line of its own.
+  await shows(term, /\^C\s*rc\$\s*$/, 'the prompt back');
   term.keys('echo "status=$?"', 'Enter');
   await shows(term, /^status=130$/m, 'status 130');
   assert.deepEqual(processes(argv), []);
@@ -78,6 +81,9 @@ test('Ctrl-Z stops pseudo and its command as a job; fg resumes it, Ctrl-C ends i
   assert.equal(await until(() => state(pid) === 'S', 20_000), true, 'the command runs again');
   term.keys('C-c');
   assert.equal(await until(() => state(pid) === undefined, 20_000), true, 'the command ended');
+  // The command ends before pseudo: keys typed before the shell's prompt
+  // are echoed ahead of it, and its answer is no line of its own.
+  await shows(term, /\^C\s*rc\$\s*$/, 'the prompt back');
   term.keys('echo "status=$?"', 'Enter');
   await shows(term, /^status=130$/m, 'status 130');
 });
