@@ -184,5 +184,24 @@ CT_EXPORT int ct_socketpair(int32_t fds[2]);
 CT_EXPORT int ct_fd_links(int32_t pid, uint8_t *out, size_t size);
 /* Receives up to max fds sent with SCM_RIGHTS; returns how many. */
 CT_EXPORT int ct_receive_fds(int32_t socket, int32_t *fds, int32_t max);
+/* File system calls (files.c), each returning -errno on failure. The
+ * status of a file: mode, uid, gid, dev, ino, size and mtime (ms). */
+#define CT_STATUS_FIELDS 7
+CT_EXPORT int ct_stat(const char *path, int32_t nofollow, double out[CT_STATUS_FIELDS]);
+CT_EXPORT int ct_fstat(int32_t fd, double out[CT_STATUS_FIELDS]);
+/* O_CLOEXEC is added to flags. */
+CT_EXPORT int ct_open(const char *path, int32_t flags, int32_t mode);
+CT_EXPORT int ct_close(int32_t fd);
+CT_EXPORT int ct_read(int32_t fd, uint8_t *buffer, int32_t size);
+/* Writes all of each text of the NULL-ended texts, each followed by its
+ * NUL if nul is 1. */
+CT_EXPORT int ct_write(int32_t fd, const char *const *texts, int32_t nul);
+CT_EXPORT int ct_mkdir(const char *path, int32_t mode);
+CT_EXPORT int ct_rename(const char *from, const char *to);
+CT_EXPORT int ct_access(const char *path, int32_t mode);
+/* A link's target, or the path with every link resolved: NULL with
+ * *error set on failure; valid until the next call of either. */
+CT_EXPORT const char *ct_readlink(const char *path, int32_t *error);
+CT_EXPORT const char *ct_realpath(const char *path, int32_t *error);
 
 #endif

@@ -3,7 +3,7 @@
 // get it; background containers with a log, attach and detach (tmux); a
 // contain in a background job or under timeout runs to its end.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TEST_USER, busyboxRoot, cli, needs, run, runtimeDir, scratch, start, until, processState as state } from './helpers.mjs';
@@ -41,6 +41,25 @@ test('once PID 1 runs, contain is a small native program, not a resident Node', 
   }, 5000);
   assert.ok(rss, `VmRSS ${vmRSS(child.pid)} kB`);
   assert.equal(readFileSync(`/proc/${child.pid}/comm`, 'utf8'), 'contain\n');
+  child.kill('SIGKILL');
+});
+
+test('built with musl where its compiler is installed (CI installs it), the supervisor stays under 256 KiB resident', { timeout: 60_000 }, async (t) => {
+  const musl = run('sh', ['-c', 'command -v musl-gcc']).status === 0;
+  if (!needs(t, musl, 'musl-gcc is not installed: the supervisor is built with the C library of cc')) return;
+  const root = busyboxRoot(t);
+  const child = startContain(t, ['-c', root, '/bin/sleep', '100']);
+  await pid1Of(child.pid);
+  // Settled: the same twice, once contain is the supervisor program.
+  let last = 0;
+  const rss = await until(() => {
+    const kb = readlinkSync(`/proc/${child.pid}/exe`).endsWith('/supervisor/contain') ? vmRSS(child.pid) : 0;
+    const settled = kb > 0 && kb === last ? kb : undefined;
+    last = kb;
+    return settled;
+  }, 5000, 100);
+  // glibc's static one is about 780 KiB resident.
+  assert.ok(rss < 256, `VmRSS ${rss} kB`);
   child.kill('SIGKILL');
 });
 

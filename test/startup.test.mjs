@@ -165,6 +165,38 @@ test('a start loads none of Node\'s modules but the one it compiles its bundle w
   check(loaded(BIN.inject, [String(init), '/bin/true']));
 });
 
+test('a container\'s start makes its file system calls through the native library: of node:fs, it only reads whole files', (t) => {
+  // Under the tools' flags each node:fs function is compiled from source
+  // at its first call; readFileSync(path, 'utf8') is Node's loader's own,
+  // compiled already, and existsSync finds the library before it loads.
+  const dir = scratch(t);
+  const calls = join(dir, 'calls');
+  const preload = join(dir, 'fs-calls.cjs');
+  writeFileSync(preload, `
+    const fs = require('node:fs');
+    const { appendFileSync } = fs;
+    let recording = false;
+    for (const name of Object.keys(fs)) {
+      const f = fs[name];
+      if (typeof f !== 'function' || !name.endsWith('Sync')) continue;
+      // Written at once (a start that works ends in an exec, not an
+      // exit), and not what writing it calls.
+      fs[name] = function (...args) {
+        if (!recording && new Error().stack.includes('/dist/')) {
+          recording = true;
+          try { appendFileSync(${JSON.stringify(calls)}, name + '\\n'); } finally { recording = false; }
+        }
+        return f.apply(this, args);
+      };
+    }
+  `);
+  const root = busyboxRoot(t);
+  const r = run(BIN.contain, ['-c', root, '/bin/true'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(r.status, 0, r.stderr);
+  const used = [...new Set(readFileSync(calls, 'utf8').trim().split('\n'))].sort();
+  assert.deepEqual(used, ['existsSync', 'readFileSync']);
+});
+
 test('a prebuilt library this machine cannot load is passed over for one built from source', (t) => {
   const { dir, pseudo } = copyOfPseudo(t);
   const native = join(dir, 'native');

@@ -1,5 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { native } from '@rootless-containers/core';
+import { constants, readFileSync } from 'node:fs';
+import { files, native } from '@rootless-containers/core';
 
 /** Whether the host has a cgroup2 hierarchy to show at /sys/fs/cgroup. */
 export function hostHasCgroup2(): boolean {
@@ -19,16 +19,17 @@ export function hostHasCgroup2(): boolean {
 export function containerHostname(root: string): string | null {
   let fd = -1;
   try {
-    const dir = openSync(root, constants.O_RDONLY | constants.O_DIRECTORY);
+    const dir = files.open(root, constants.O_RDONLY | constants.O_DIRECTORY);
     fd = native().openInRoot(dir, '/etc/hostname');
-    closeSync(dir);
-    if (fd < 0 || !fstatSync(fd).isFile()) return null;
-    const start = Buffer.alloc(256);
-    const name = start.toString('utf8', 0, readSync(fd, start)).split('\n')[0].trim();
+    files.close(dir);
+    if (fd < 0 || !files.fstat(fd).isFile()) return null;
+    const start = new Uint8Array(256);
+    // Byte by byte: a name of other than ASCII is refused below anyway.
+    const name = String.fromCharCode(...start.subarray(0, files.read(fd, start))).split('\n')[0].trim();
     return /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(name) ? name : null;
   } catch {
     return null;
   } finally {
-    if (fd >= 0) closeSync(fd);
+    if (fd >= 0) files.close(fd);
   }
 }

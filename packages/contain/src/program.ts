@@ -3,8 +3,8 @@
  * before it starts: the file it resolves to, following links as they
  * resolve inside the root (never out of it), and the name it runs as.
  */
-import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, posix } from 'node:path';
+import { files } from '@rootless-containers/core';
 import { STOP_RULES } from './stop-signal';
 
 /** A path inside `root` with every link resolved inside it, or undefined. */
@@ -21,11 +21,11 @@ function resolveInside(root: string, path: string): string | undefined {
     const inside = `/${[...resolved, part].join('/')}`;
     let target: string;
     try {
-      if (!lstatSync(`${root}${inside}`).isSymbolicLink()) {
+      if (!files.lstat(`${root}${inside}`).isSymbolicLink()) {
         resolved.push(part);
         continue;
       }
-      target = readlinkSync(`${root}${inside}`);
+      target = files.readlink(`${root}${inside}`);
     } catch {
       return undefined;
     }
@@ -43,7 +43,7 @@ function locate(root: string, file: string, path: string): string | undefined {
     const found = resolveInside(root, posix.join(dir || '.', file));
     if (found) {
       try {
-        if (lstatSync(`${root}${found}`).isFile()) return found;
+        if (files.lstat(`${root}${found}`).isFile()) return found;
       } catch { /* next */ }
     }
   }

@@ -3,9 +3,8 @@
  * root, whose dev, proc and sys (where contain mounts) are directories
  * of its own and never links that could lead contain elsewhere.
  */
-import { lstatSync, realpathSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { usageError } from '@rootless-containers/core';
+import { basename } from 'node:path';
+import { files, usageError } from '@rootless-containers/core';
 import { Labeled } from './settings';
 
 /** The mount points contain itself needs in every root. */
@@ -20,17 +19,16 @@ export function rootDirectory(given: Labeled): string {
   const where = rootWhere(given);
   let real: string;
   try {
-    // realpath(3), in C: Node's own, in JavaScript, costs more per component.
-    real = realpathSync.native(given.value);
+    real = files.realpath(given.value);
   } catch {
     throw usageError(`${where}: no such directory`);
   }
-  if (!statSync(real).isDirectory()) throw usageError(`${where}: not a directory`);
+  if (!files.stat(real).isDirectory()) throw usageError(`${where}: not a directory`);
   if (real === '/') throw usageError(`${where}: the host's own root cannot be a container's root`);
   for (const point of MOUNT_POINTS) {
     let kind: string | undefined;
     try {
-      const s = lstatSync(join(real, point));
+      const s = files.lstat(`${real}/${point}`);
       if (s.isSymbolicLink()) kind = 'a symbolic link';
       else if (!s.isDirectory()) kind = 'not a directory';
     } catch {

@@ -4,8 +4,7 @@
  * so no Node stays resident. Everything it does is decided here and
  * written to it as NUL-separated KEY and VALUE pairs on fd 3.
  */
-import { closeSync, writeSync } from 'node:fs';
-import { StepError, nativeOutput, native } from '@rootless-containers/core';
+import { StepError, files, nativeOutput, native } from '@rootless-containers/core';
 import { DEFAULT_STOP_SIGNAL, STOP_RULES } from './stop-signal';
 
 export interface Handover {
@@ -115,10 +114,9 @@ export function handOver(h: Handover, detached: boolean): never {
   if (result < 0) throw new StepError('create the supervisor\'s pipe', -result);
   // fd 3: the orders; 4: the console; 5: the attach socket; then the locks.
   const fds = [pipe[0], h.console ?? pipe[0], h.listen ?? pipe[0], ...h.locks];
-  const text = `${orders(h, (i) => 3 + i).join('\0')}\0`;
   // The orders are small: the pipe holds them whole before the exec.
-  writeSync(pipe[1], text);
-  closeSync(pipe[1]);
+  files.writeStrings(pipe[1], orders(h, (i) => 3 + i));
+  files.close(pipe[1]);
   const program = nativeOutput('supervisor/contain');
   result = native().exec(program, ['contain', h.name, null], [null], Int32Array.from(fds), fds.length,
     detached ? 1 : 0);

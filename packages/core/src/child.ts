@@ -1,6 +1,7 @@
-import { closeSync, readSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Pty } from './console';
 import { StepError, usageError } from './errors';
+import * as files from './files';
 import {
   Child, EXEC_DANGLING_LINK, EXEC_DIRECTORY, EXEC_ELF_INTERPRETER, EXEC_SCRIPT_INTERPRETER, JoinConfig,
   REPORT_SIZE, SpawnConfig, native,
@@ -30,7 +31,7 @@ function readReport(fd: number): Report | null {
   const buffer = Buffer.alloc(REPORT_SIZE);
   let got = 0;
   while (got < REPORT_SIZE) {
-    const n = readSync(fd, buffer, got, REPORT_SIZE - got, null);
+    const n = files.read(fd, buffer.subarray(got));
     if (n === 0) break;
     got += n;
   }
@@ -102,8 +103,8 @@ export function usernsHint(): string | undefined {
 
 function abort(child: Child): void {
   // Closing go_fd without a byte tells the child to exit at once.
-  closeSync(child.go_fd);
-  closeSync(child.report_fd);
+  files.close(child.go_fd);
+  files.close(child.report_fd);
   reap(child.pid);
   native().spawnRelease();
 }
@@ -149,12 +150,14 @@ export async function spawnContained(config: SpawnConfig, plan: MapPlan, beforeG
  * waits for it.
  */
 function finishStart(child: Child, command: string, explain?: ExplainReport): number {
-  const buffer = Buffer.alloc(REPORT_SIZE * 4);
-  const got = native().spawnGo(child.go_fd, child.report_fd, buffer, buffer.length);
-  closeSync(child.go_fd);
-  closeSync(child.report_fd);
+  const bytes = new Uint8Array(REPORT_SIZE * 4);
+  const got = native().spawnGo(child.go_fd, child.report_fd, bytes, bytes.length);
+  files.close(child.go_fd);
+  files.close(child.report_fd);
   const records: Report[] = [];
-  for (let at = 0; at + REPORT_SIZE <= got; at += REPORT_SIZE) records.push(decodeReport(buffer.subarray(at)));
+  // A Buffer only for reports: a start that worked has none, and runs no Buffer function.
+  const buffer = got > 0 ? Buffer.from(bytes.buffer, 0, got) : undefined;
+  for (let at = 0; buffer && at + REPORT_SIZE <= got; at += REPORT_SIZE) records.push(decodeReport(buffer.subarray(at)));
   if (got !== 0) reap(child.pid);
   native().spawnRelease();
   if (got < 0) throw new StepError('let the child go on', -got);
@@ -181,23 +184,23 @@ export function joinContainer(config: JoinConfig, setUpPty?: (pty: Pty) => void)
   }
   const child: Child = { pid: 0, go_fd: -1, report_fd: -1 };
   const result = native().join({ ...config, pty_socket: pair[1] }, child);
-  if (pair[1] >= 0) closeSync(pair[1]);
+  if (pair[1] >= 0) files.close(pair[1]);
   if (result < 0) {
-    if (pair[0] >= 0) closeSync(pair[0]);
+    if (pair[0] >= 0) files.close(pair[0]);
     throw new StepError('fork', -result);
   }
   const command = config.argv[0] ?? config.file;
-  writeSync(child.go_fd, 'g');
+  files.write(child.go_fd, 'g');
   try {
     if (setUpPty) receivePty(pair[0], child, setUpPty);
   } finally {
-    if (pair[0] >= 0) closeSync(pair[0]);
+    if (pair[0] >= 0) files.close(pair[0]);
   }
   // To its end: the joining process reports "started" and exits, and CMD
   // closes its copy at exec, or reports why it failed, maybe first.
   const records = readReports(child.report_fd);
-  closeSync(child.go_fd);
-  closeSync(child.report_fd);
+  files.close(child.go_fd);
+  files.close(child.report_fd);
   reap(child.pid);
   const started = records.find((r) => r.step === 'started');
   const failure = records.find((r) => r.step !== 'started' && r.step !== 'exec detail');
@@ -219,8 +222,8 @@ function receivePty(socket: number, child: Child, setUpPty: (pty: Pty) => void):
   const got = native().receiveFds(socket, fds, 2);
   if (got === 2) {
     setUpPty({ master: fds[0], slave: fds[1], path: '' });
-    writeSync(child.go_fd, 'g');
+    files.write(child.go_fd, 'g');
     return;
   }
-  for (let i = 0; i < got; i++) closeSync(fds[i]);
+  for (let i = 0; i < got; i++) files.close(fds[i]);
 }

@@ -5,6 +5,7 @@ export * from './subid';
 export * from './passwd';
 export * from './userns';
 export * from './native';
+export * as files from './files';
 export * from './child';
 export * from './wait';
 export * from './forward';

@@ -90,7 +90,7 @@ export interface Native {
    * Lets spawn()'s child go on and reads its reports to their end (its
    * exec or end) into records: the bytes read, or -errno.
    */
-  spawnGo(goFd: number, reportFd: number, records: Buffer, size: number): number;
+  spawnGo(goFd: number, reportFd: number, records: Uint8Array, size: number): number;
   /** Frees what spawn() lent its child: once it has exec'd (end of file on its reports) or is reaped. */
   spawnRelease(): void;
   join(config: JoinConfig, child: Child): number;
@@ -137,7 +137,25 @@ export interface Native {
   receiveFds(socket: number, fds: Int32Array, max: number): number;
   /** "FD\0TARGET\0" for each fd of pid (0: ours); bytes written, or -errno. */
   fdLinks(pid: number, out: Buffer, size: number): number;
+  /** File system calls (files.ts uses them), each 0 or a result, or -errno. */
+  stat(path: string, nofollow: number, out: Float64Array): number;
+  fstat(fd: number, out: Float64Array): number;
+  /** O_CLOEXEC is added to flags. */
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): number;
+  read(fd: number, buffer: Uint8Array, size: number): number;
+  /** Writes all of each text, each followed by its NUL if nul is 1. */
+  write(fd: number, texts: (string | null)[], nul: number): number;
+  mkdir(path: string, mode: number): number;
+  rename(from: string, to: string): number;
+  access(path: string, mode: number): number;
+  /** null with error[0] = -errno on failure. */
+  readlink(path: string, error: Int32Array): string | null;
+  realpath(path: string, error: Int32Array): string | null;
 }
+
+/** The fields of ct_stat()'s out (CT_STATUS_FIELDS in containers.h). */
+export const STATUS_FIELDS = 7;
 
 /** ct_start_tied() flags (containers.h): fd 0 becomes its controlling terminal. */
 export const TIED_CTTY = 1;
@@ -433,5 +451,16 @@ function bind(koffi: Koffi, path: string): Native {
     socketpair: fn('int ct_socketpair(_Out_ int32_t *fds)'),
     receiveFds: fn('int ct_receive_fds(int32_t socket, _Out_ int32_t *fds, int32_t max)'),
     fdLinks: fn('int ct_fd_links(int32_t pid, _Out_ uint8_t *out, size_t size)'),
+    stat: fn('int ct_stat(const char *path, int32_t nofollow, _Out_ double *out)'),
+    fstat: fn('int ct_fstat(int32_t fd, _Out_ double *out)'),
+    open: fn('int ct_open(const char *path, int32_t flags, int32_t mode)'),
+    close: fn('int ct_close(int32_t fd)'),
+    read: fn('int ct_read(int32_t fd, _Out_ uint8_t *buffer, int32_t size)'),
+    write: fn('int ct_write(int32_t fd, const char **texts, int32_t nul)'),
+    mkdir: fn('int ct_mkdir(const char *path, int32_t mode)'),
+    rename: fn('int ct_rename(const char *from, const char *to)'),
+    access: fn('int ct_access(const char *path, int32_t mode)'),
+    readlink: fn('const char *ct_readlink(const char *path, _Out_ int32_t *error)'),
+    realpath: fn('const char *ct_realpath(const char *path, _Out_ int32_t *error)'),
   };
 }

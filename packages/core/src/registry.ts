@@ -8,12 +8,10 @@
  * tmux's does: removed with the last entry, it was gone from under a
  * container starting at that moment, and each start paid for making it.
  */
-import {
-  closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync,
-  rmSync, statSync, writeFileSync,
-} from 'node:fs';
+import { constants, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepError, fromSystemError } from './errors';
+import * as files from './files';
 import { native } from './native';
 
 /** What `contain --list` shows of a container: its info.json. */
@@ -62,7 +60,7 @@ export function registryDir(create = true): string {
 
 function ownDirectory(path: string, uid: number): boolean {
   try {
-    const s = lstatSync(path);
+    const s = files.lstat(path);
     return s.isDirectory() && s.uid === uid;
   } catch {
     return false;
@@ -75,7 +73,7 @@ function makePrivateDir(dir: string, uid: number): void {
   // costs a start more than the look.
   if (checkPrivateDir(dir, uid, true)) return;
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    files.mkdir(dir, 0o700);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(`create ${dir}`, error);
   }
@@ -89,7 +87,7 @@ function makePrivateDir(dir: string, uid: number): void {
 function checkPrivateDir(dir: string, uid: number, mayBeMissing = false): boolean {
   let s;
   try {
-    s = lstatSync(dir);
+    s = files.lstat(dir);
   } catch (error) {
     if (mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw fromSystemError(`look at ${dir}`, error);
@@ -109,14 +107,14 @@ function flock(fd: number, operation: number): number {
 function held(dir: string): boolean {
   let fd: number;
   try {
-    fd = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = files.open(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return false;
   }
   try {
     return flock(fd, LOCK_SH | LOCK_NB) === -EWOULDBLOCK;
   } finally {
-    closeSync(fd);
+    files.close(fd);
   }
 }
 
@@ -133,7 +131,7 @@ function readInfo(dir: string): ContainerInfo | undefined {
  * `path` names, not one a new start put in its place meanwhile.
  */
 function lockedAsNamed(fd: number, path: string): boolean {
-  return flock(fd, LOCK_EX | LOCK_NB) === 0 && statSync(path).ino === fstatSync(fd).ino;
+  return flock(fd, LOCK_EX | LOCK_NB) === 0 && files.stat(path).ino === files.fstat(fd).ino;
 }
 
 /** How long a directory without its lock file yet may be a start in progress. */
@@ -148,11 +146,11 @@ const NEW_PREFIX = '.new-';
 function sweep(dir: string): void {
   let fd: number;
   try {
-    fd = openSync(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = files.open(join(dir, ENTRY_FILES.lock), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     // No lock yet: a start in progress, unless it is old.
     try {
-      if (Date.now() - statSync(dir).mtimeMs > BIRTH_MS) rmSync(dir, { recursive: true, force: true });
+      if (Date.now() - files.stat(dir).mtimeMs > BIRTH_MS) rmSync(dir, { recursive: true, force: true });
     } catch { /* gone */ }
     return;
   }
@@ -164,7 +162,7 @@ function sweep(dir: string): void {
   } catch {
     // Someone else swept it first.
   } finally {
-    closeSync(fd);
+    files.close(fd);
   }
 }
 
@@ -260,8 +258,8 @@ function tryReserve(base: string, name: string): Entry | undefined {
     const fresh = join(base, `${NEW_PREFIX}${process.pid}-${name}`);
     let lock: number;
     try {
-      mkdirSync(fresh, { mode: 0o700 });
-      lock = openSync(join(fresh, ENTRY_FILES.lock), constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+      files.mkdir(fresh, 0o700);
+      lock = files.open(`${fresh}/${ENTRY_FILES.lock}`, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Left by a dead start that had our pid: cleared only then, as
@@ -279,10 +277,10 @@ function tryReserve(base: string, name: string): Entry | undefined {
     // Nobody else knows this directory yet: the lock is ours at once.
     flock(lock, LOCK_EX);
     try {
-      renameSync(fresh, dir);
+      files.rename(fresh, dir);
       return { name, dir, locks: [lock], remove: [] };
     } catch (error) {
-      closeSync(lock);
+      files.close(lock);
       rmSync(fresh, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       // Swept before our lock was taken, as one a dead start left: again.
@@ -315,11 +313,11 @@ export function claimRoot(entry: Entry, root: string): void {
   const base = registryDir();
   const path = rootLockPath(base, root);
   for (;;) {
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const fd = files.open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     if (flock(fd, LOCK_EX | LOCK_NB) !== 0) {
       let holder = '';
       try { holder = readFileSync(fd, 'utf8').trim(); } catch { /* unreadable */ }
-      closeSync(fd);
+      files.close(fd);
       // The name is written once the lock is taken: none yet, it is starting.
       throw new StepError(holder ? `${root} is the root of the running container ${holder}`
         : `${root} is the root of a container that is starting`, 0, 'usage',
@@ -327,12 +325,12 @@ export function claimRoot(entry: Entry, root: string): void {
     }
     // Locked, but perhaps a file its last owner removed meanwhile: retry.
     let same = false;
-    try { same = statSync(path).ino === fstatSync(fd).ino; } catch { /* removed */ }
+    try { same = files.stat(path).ino === files.fstat(fd).ino; } catch { /* removed */ }
     if (!same) {
-      closeSync(fd);
+      files.close(fd);
       continue;
     }
-    writeFileSync(path, `${entry.name}\n`);
+    files.writeFile(path, `${entry.name}\n`);
     entry.locks.push(fd);
     entry.rootLock = path;
     return;
@@ -348,7 +346,7 @@ function releaseRoot(base: string, root: string, name: string): void {
   const path = rootLockPath(base, root);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = files.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return;
   }
@@ -358,15 +356,15 @@ function releaseRoot(base: string, root: string, name: string): void {
   } catch {
     // gone meanwhile
   } finally {
-    closeSync(fd);
+    files.close(fd);
   }
 }
 
 /** Writes info.json whole (a reader never sees half of it). */
 export function writeInfo(entry: Entry, info: ContainerInfo): void {
   const file = entryFile(entry, 'info');
-  writeFileSync(`${file}.new`, `${JSON.stringify(info)}\n`, { mode: 0o600 });
-  renameSync(`${file}.new`, file);
+  files.writeFile(`${file}.new`, `${JSON.stringify(info)}\n`, 0o600);
+  files.rename(`${file}.new`, file);
 }
 
 /** Undoes a reservation after a failed start. */
@@ -375,6 +373,6 @@ export function releaseEntry(entry: Entry): void {
   if (entry.rootLock) rmSync(entry.rootLock, { force: true });
   rmSync(entry.dir, { recursive: true, force: true });
   for (const fd of entry.locks) {
-    try { closeSync(fd); } catch { /* closed */ }
+    try { files.close(fd); } catch { /* closed */ }
   }
 }

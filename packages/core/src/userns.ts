@@ -1,5 +1,6 @@
-import { accessSync, closeSync, constants, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { constants, readFileSync, writeFileSync } from 'node:fs';
 import { StepError, fromSystemError, usageError } from './errors';
+import * as files from './files';
 import {
   ALL_IDS, IdMap, defaultMap, formatExtent, isSelfMap, parseMap, rootDefaultMap, validateMap,
 } from './idmap';
@@ -32,12 +33,7 @@ const HELPER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin']
 /** Finds a setuid helper such as newuidmap in PATH or the usual places. */
 export function findHelper(name: string, path = process.env.PATH ?? ''): string | null {
   for (const dir of [...path.split(':').filter(Boolean), ...HELPER_DIRS]) {
-    try {
-      accessSync(`${dir}/${name}`, constants.X_OK);
-      return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
+    if (files.canAccess(`${dir}/${name}`, constants.X_OK)) return `${dir}/${name}`;
   }
   return null;
 }
@@ -192,13 +188,14 @@ function finishHelper(running: RunningHelper): StepError | undefined {
 
 function readAll(fd: number): string {
   const chunks: Buffer[] = [];
-  const buffer = Buffer.alloc(4096);
+  const buffer = new Uint8Array(4096);
   try {
-    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0;) chunks.push(Buffer.from(buffer.subarray(0, n)));
+    for (let n; (n = files.read(fd, buffer)) > 0;) chunks.push(Buffer.from(buffer.subarray(0, n)));
   } finally {
-    closeSync(fd);
+    files.close(fd);
   }
-  return Buffer.concat(chunks).toString();
+  // A helper that worked said nothing: no Buffer function runs for it.
+  return chunks.length === 0 ? '' : Buffer.concat(chunks).toString();
 }
 
 function writeProc(pid: number, file: string, text: string): void {
