@@ -48,7 +48,8 @@ int ct_open(const char *path, int32_t flags, int32_t mode) {
 }
 
 int ct_close(int32_t fd) {
-  return close(fd) < 0 ? -errno : 0;
+  /* Linux has closed the fd even when close() says EINTR. */
+  return close(fd) < 0 && errno != EINTR ? -errno : 0;
 }
 
 int ct_read(int32_t fd, uint8_t *buffer, int32_t size) {
@@ -68,6 +69,8 @@ static int write_all(int fd, const char *data, size_t length) {
 
     if (n < 0 && errno != EINTR)
       return -errno;
+    if (n == 0)
+      return -EIO;
     if (n > 0)
       done += n;
   }

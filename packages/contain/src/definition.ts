@@ -5,9 +5,9 @@
  * then /etc/contain; `-f FILE` names one. Every complaint names FILE:LINE
  * and the key.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { StepError, callerAccount, errnoMessage, usageError } from '@rootless-containers/core';
+import { StepError, callerAccount, errnoMessage, files, usageError } from '@rootless-containers/core';
 import { parse } from 'ini';
 import { EXTRA_KEYS, Value, byName } from './options';
 import { splitWords } from './words';
@@ -46,7 +46,7 @@ export function findDefinition(name: string): string | undefined {
   for (const dir of definitionDirs()) {
     const file = join(dir, `${name}.ini`);
     try {
-      if (statSync(file).isFile()) return file;
+      if (files.stat(file).isFile()) return file;
     } catch {
       // not in this directory
     }

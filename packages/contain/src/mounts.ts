@@ -5,10 +5,11 @@
  * path in the container, tmpfs options split as mount(8) splits them. A
  * complaint is one line naming the option (or FILE:LINE: key) as given.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, posix, resolve } from 'node:path';
 import {
-  MOUNT_BIND, MOUNT_DIR, MOUNT_ON_LINK, MOUNT_RO_BIND, MOUNT_TMPFS, MountConfig, StepError, errnoMessage, usageError,
+  MOUNT_BIND, MOUNT_DIR, MOUNT_ON_LINK, MOUNT_RO_BIND, MOUNT_TMPFS, MountConfig, StepError, errnoMessage, files,
+  usageError,
 } from '@rootless-containers/core';
 import type { Report } from '@rootless-containers/core';
 import { MountRequest } from './settings';
@@ -88,8 +89,8 @@ function source(request: MountRequest, given: string): { path: string; real: str
   if (given === '') throw usageError(`${at}: SRC is empty`);
   const path = resolve(given);
   try {
-    const real = realpathSync.native(path);
-    return { path, real, dir: statSync(real).isDirectory() };
+    const real = files.realpath(path);
+    return { path, real, dir: files.stat(real).isDirectory() };
   } catch (error) {
     const errno = Math.abs((error as NodeJS.ErrnoException).errno ?? 0);
     throw usageError(`${at}: SRC ${path}: ${errno ? errnoMessage(errno).toLowerCase() : 'not found'}`);
@@ -164,7 +165,7 @@ export function planMounts(requests: MountRequest[], own = 0, ownLabel = ''): Mo
 export function fileMount(file: string, path: string, label: string, writable = false): MountPlan {
   return {
     kind: writable ? MOUNT_BIND : MOUNT_RO_BIND, flags: MOUNT_ON_LINK, attrs: 0,
-    source: realpathSync.native(file), target: path, options: null, label, value: path,
+    source: files.realpath(file), target: path, options: null, label, value: path,
   };
 }
 
@@ -183,7 +184,7 @@ const LOCKED_HINT = 'the kernel lets a user namespace make no layer without the 
 function mountBelow(dir: string): string | undefined {
   let real: string;
   try {
-    real = realpathSync.native(dir);
+    real = files.realpath(dir);
   } catch {
     return undefined;
   }

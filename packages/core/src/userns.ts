@@ -1,4 +1,4 @@
-import { constants, readFileSync, writeFileSync } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { StepError, fromSystemError, usageError } from './errors';
 import * as files from './files';
 import {
@@ -200,7 +200,8 @@ function readAll(fd: number): string {
 
 function writeProc(pid: number, file: string, text: string): void {
   try {
-    writeFileSync(`/proc/${pid}/${file}`, text);
+    // One write(2): a map is taken whole or not at all.
+    files.writeFile(`/proc/${pid}/${file}`, text);
   } catch (error) {
     throw fromSystemError(`write /proc/${pid}/${file}`, error);
   }
