@@ -156,8 +156,10 @@ function finishStart(child: Child, command: string, explain?: ExplainReport): nu
   files.close(child.report_fd);
   const records: Report[] = [];
   // A Buffer only for reports: a start that worked has none, and runs no Buffer function.
-  const buffer = got > 0 ? Buffer.from(bytes.buffer, 0, got) : undefined;
-  for (let at = 0; buffer && at + REPORT_SIZE <= got; at += REPORT_SIZE) records.push(decodeReport(buffer.subarray(at)));
+  if (got > 0) {
+    const buffer = Buffer.from(bytes.buffer, 0, got);
+    for (let at = 0; at + REPORT_SIZE <= got; at += REPORT_SIZE) records.push(decodeReport(buffer.subarray(at)));
+  }
   if (got !== 0) reap(child.pid);
   native().spawnRelease();
   if (got < 0) throw new StepError('let the child go on', -got);

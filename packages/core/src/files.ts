@@ -45,7 +45,7 @@ export class FileStatus {
 let names: ReturnType<typeof getSystemErrorMap> | undefined;
 
 /** The error node:fs would throw for -errno `result` of `syscall`. */
-export function systemError(result: number, syscall: string, path?: string): NodeJS.ErrnoException {
+function systemError(result: number, syscall: string, path?: string): NodeJS.ErrnoException {
   // Made once: some failures are expected at every start (a root without
   // /dev yet, say).
   names ??= getSystemErrorMap();
@@ -130,11 +130,6 @@ export function mkdir(path: string, mode = 0o777): void {
 
 export function rename(from: string, to: string): void {
   check(native().rename(from, to), 'rename', from);
-}
-
-/** Throws unless the caller may use path as mode (fs.constants.X_OK, say) asks. */
-export function access(path: string, mode: number): void {
-  check(native().access(path, mode), 'access', path);
 }
 
 const failure = new Int32Array(1);
